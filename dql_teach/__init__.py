@@ -1,0 +1,34 @@
+"""dql_teach: quadric (second-order) neurons in PyTorch, the library behind the book
+*Deep Quadric Learning*.
+
+>>> import dql_teach as dql
+>>> layer = dql.QuadricLinear(2, 1)
+>>> A, b, c = layer.as_quadric()
+>>> A.shape, b.shape, c.shape
+(torch.Size([1, 2, 2]), torch.Size([1, 2]), torch.Size([1]))
+"""
+
+from .conv import QuadricConv2d
+from .convert import quadrify
+from .neurons import (
+    FORMS,
+    QUADRALIB_TYPES,
+    DiagonalQuadric,
+    FanQuadric,
+    HadamardQuadric,
+    LowRankQuadric,
+    QuadricForm,
+    QuadricLinear,
+    make_layer,
+    quadratic_param_groups,
+)
+from .quadric import (
+    QuadricInfo,
+    as_quadric,
+    classify_quadric,
+    conic_coefficients_to_quadric,
+    evaluate_quadric,
+    quadric_to_conic_coefficients,
+)
+
+__version__ = "0.1.0"
