@@ -114,7 +114,7 @@ class QuadricConv2d(nn.Module):
     def _forward(self, x: Tensor) -> Tensor:
         if isinstance(self.neuron, QuadricLinear):
             return self._forward_unfold(x)
-        y = self.neuron._apply(x, self._conv_linear)  # (N, H_out, W_out, m)
+        y = self.neuron._compute(x, self._conv_linear)  # (N, H_out, W_out, m)
         return y.permute(0, 3, 1, 2)  # channels-last memory, (N, m, H_out, W_out) shape
 
     def _forward_unfold(self, x: Tensor) -> Tensor:

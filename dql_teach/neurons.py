@@ -130,9 +130,9 @@ class QuadricForm(nn.Module):
         return self._forward(x)
 
     def _forward(self, x: Tensor) -> Tensor:
-        return self._apply(x, F.linear)
+        return self._compute(x, F.linear)
 
-    def _apply(self, x: Tensor, linear: LinearOp) -> Tensor:
+    def _compute(self, x: Tensor, linear: LinearOp) -> Tensor:
         """The form written with one primitive, ``linear(input, weight (k, n), bias) ->
         (*, k)``: ``F.linear`` for a dense layer, a convolution for :class:`QuadricConv2d`."""
         raise NotImplementedError
@@ -254,7 +254,7 @@ class DiagonalQuadric(QuadricForm):
             _uniform_(self.weight, self.in_features)
         self._init_bias(self.in_features)
 
-    def _apply(self, x: Tensor, linear: LinearOp) -> Tensor:
+    def _compute(self, x: Tensor, linear: LinearOp) -> Tensor:
         y = linear(x * x, self.weight_sq, self.bias)  # (*, m)
         if self.weight is not None:
             y = y + linear(x, self.weight, None)
@@ -354,7 +354,7 @@ class QuadricLinear(QuadricForm):
         """``(*, n) -> (*, n(n+1)/2)``: the products ``x_i x_j`` for ``i <= j``."""
         return x[..., self._rows] * x[..., self._cols]
 
-    def _apply(self, x: Tensor, linear: LinearOp) -> Tensor:
+    def _compute(self, x: Tensor, linear: LinearOp) -> Tensor:
         if linear is not F.linear:
             raise NotImplementedError("the full form is computed on unfolded patches")
         y = F.linear(self.monomials(x), self.weight_sq, self.bias)  # (*, m)
@@ -458,7 +458,7 @@ class FanQuadric(QuadricForm):
             _uniform_(self.bias_g, n)
             _uniform_(self.bias, n)
 
-    def _apply(self, x: Tensor, linear: LinearOp) -> Tensor:
+    def _compute(self, x: Tensor, linear: LinearOp) -> Tensor:
         m = self.out_features
         weight = torch.cat([self.weight_r, self.weight_g])  # (2m, n): one GEMM for both
         bias = None if self.bias is None else torch.cat([self.bias_r, self.bias_g])
@@ -598,7 +598,7 @@ class HadamardQuadric(QuadricForm):
             self.weight.copy_(weight)
         _copy_bias(self, bias)
 
-    def _apply(self, x: Tensor, linear: LinearOp) -> Tensor:
+    def _compute(self, x: Tensor, linear: LinearOp) -> Tensor:
         m = self.out_features
         h = linear(x, self._stacked_weight(), None)  # (*, k m): one GEMM for every factor
         a = h[..., :m]
@@ -734,7 +734,7 @@ class LowRankQuadric(QuadricForm):
         self.weight.copy_(weight)
         _copy_bias(self, bias)
 
-    def _apply(self, x: Tensor, linear: LinearOp) -> Tensor:
+    def _compute(self, x: Tensor, linear: LinearOp) -> Tensor:
         m, k, n = self.out_features, self.rank, self.in_features
         stacked = self.weight_q.reshape(m * k, n)
         if self.weight is not None:
@@ -753,7 +753,7 @@ class LowRankQuadric(QuadricForm):
     def as_quadric(self) -> tuple[Tensor, Tensor, Tensor]:
         Q = self.weight_q.detach()  # (m, k, n)
         lam = self.eigenvalues.detach() / self.rank  # (m, k)
-        A = torch.einsum("mki,mk,mkj->mij", Q, lam, Q)
+        A = symmetrize(torch.einsum("mki,mk,mkj->mij", Q, lam, Q))  # exact symmetry
         b = self.weight.detach().clone() if self.weight is not None else Q.new_zeros(A.shape[:2])
         c = self._constant()
         if not self.return_features:

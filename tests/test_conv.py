@@ -1,0 +1,151 @@
+"""QuadricConv2d against unfold + the dense form, and quadrify()."""
+
+import io
+
+import pytest
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+import dql_teach as dql
+
+DEVICES = ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])
+CONV_FORMS = ["hadamard", "fan", "lowrank", "diagonal", "full"]
+
+
+def make_conv(form, **kw):
+    conv = dql.QuadricConv2d(3, 4, **kw, form=form, **({"rank": 2} if form == "lowrank" else {}))
+    if form == "lowrank":
+        with torch.no_grad():
+            conv.neuron.eigenvalues.normal_()
+    return conv
+
+
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize("form", CONV_FORMS)
+@pytest.mark.parametrize(
+    "geometry",
+    [
+        {"kernel_size": 3},
+        {"kernel_size": (3, 2), "stride": (2, 1), "padding": 1, "dilation": (1, 2)},
+    ],
+)
+def test_conv_equals_form_on_every_receptive_field(form, geometry, device):
+    torch.manual_seed(0)
+    conv = make_conv(form, **geometry).to(device=device, dtype=torch.float64)
+    x = torch.randn(2, 3, 9, 8, dtype=torch.float64, device=device)
+    y = conv(x)
+    ref_conv = nn.Conv2d(3, 4, **geometry)
+    assert y.shape == ref_conv(x[:, :, :, :].float().cpu()).shape
+    keys = ("kernel_size", "dilation", "padding", "stride")
+    unfold_args = {k: getattr(conv, k) for k in keys}
+    patches = F.unfold(x, **unfold_args).transpose(1, 2)  # (N, L, C*kh*kw)
+    dense = conv.neuron(patches)  # the dense form on every patch
+    torch.testing.assert_close(y, dense.transpose(1, 2).reshape(y.shape))
+    A, b, c = conv.as_quadric()
+    explicit = dql.evaluate_quadric(A, b, c, patches).transpose(1, 2).reshape(y.shape)
+    torch.testing.assert_close(y, explicit)
+
+
+@pytest.mark.parametrize("form", CONV_FORMS)
+def test_conv_gradcheck_and_memory_efficient(form):
+    torch.manual_seed(0)
+    conv = make_conv(form, kernel_size=2).double()
+    x = torch.randn(1, 3, 4, 4, dtype=torch.float64, requires_grad=True)
+    assert torch.autograd.gradcheck(conv, (x,))
+    efficient = make_conv(form, kernel_size=2, memory_efficient=True).double()
+    efficient.load_state_dict(conv.state_dict())
+    x2 = x.detach().clone().requires_grad_(True)
+    conv(x).sum().backward()
+    efficient(x2).sum().backward()
+    torch.testing.assert_close(x.grad, x2.grad)
+
+
+def test_conv_parameters_state_dict_and_repr():
+    conv = dql.QuadricConv2d(3, 8, 3, form="hadamard")
+    assert sum(p.numel() for p in conv.parameters()) == 8 * (3 * 27 + 1)
+    buf = io.BytesIO()
+    torch.save(conv.state_dict(), buf)
+    buf.seek(0)
+    other = dql.QuadricConv2d(3, 8, 3, form="hadamard")
+    other.load_state_dict(torch.load(buf, weights_only=True))
+    x = torch.randn(1, 3, 5, 5)
+    assert torch.equal(conv(x), other(x))
+    assert "form='hadamard'" in repr(conv)
+
+
+def test_conv_lowrank_features_channels():
+    conv = dql.QuadricConv2d(3, 4, 3, form="lowrank", rank=2, return_features=True)
+    assert conv(torch.randn(2, 3, 6, 6)).shape == (2, 12, 4, 4)
+
+
+def test_conv_bad_inputs():
+    conv = dql.QuadricConv2d(3, 4, 3)
+    with pytest.raises(ValueError, match=r"\(N, in_channels=3, H, W\), got \(3, 6, 6\)"):
+        conv(torch.randn(3, 6, 6))
+    with pytest.raises(ValueError, match=r"got \(1, 2, 6, 6\)"):
+        conv(torch.randn(1, 2, 6, 6))
+    with pytest.raises(TypeError, match="floating-point"):
+        conv(torch.ones(1, 3, 6, 6, dtype=torch.int32))
+    with pytest.raises(ValueError, match="form must be one of"):
+        dql.QuadricConv2d(3, 4, 3, form="cubic")
+    with pytest.raises(ValueError, match="kernel_size"):
+        dql.QuadricConv2d(3, 4, 0)
+    with pytest.raises(ValueError, match="in_channels must be a positive int"):
+        dql.QuadricConv2d(0, 4, 3)
+
+
+# --- quadrify ------------------------------------------------------------------------------
+def small_cnn():
+    return nn.Sequential(
+        nn.Conv2d(1, 4, 3, padding=1),
+        nn.ReLU(),
+        nn.Conv2d(4, 4, 3, stride=2, bias=False),
+        nn.ReLU(),
+        nn.Flatten(),
+        nn.Linear(4 * 3 * 3, 16),
+        nn.ReLU(),
+        nn.Linear(16, 3, bias=False),
+    )
+
+
+@pytest.mark.parametrize("form", CONV_FORMS)
+def test_quadrify_preserves_outputs_and_leaves_model_alone(form):
+    torch.manual_seed(0)
+    model = small_cnn().double()
+    x = torch.randn(5, 1, 8, 8, dtype=torch.float64)
+    q = dql.quadrify(model, form=form)
+    torch.testing.assert_close(q(x), model(x))
+    assert all(isinstance(m, (nn.Linear, nn.Conv2d)) is False for m in q.modules())
+    assert isinstance(model[0], nn.Conv2d)  # the original is untouched
+    assert isinstance(q[0], dql.QuadricConv2d) and isinstance(q[5], dql.FORMS[form])
+    # training can move away from the linear start: some quadratic parameter gets a gradient
+    q(x).square().sum().backward()
+    quad = [p for m in q.modules() if hasattr(m, "quadratic_parameters") for p in m.quadratic_parameters()]
+    assert any(p.grad is not None and p.grad.abs().sum() > 0 for p in quad)
+
+
+def test_quadrify_include_by_name_and_type():
+    model = small_cnn()
+    only_first = dql.quadrify(model, form="fan", include=["0"])
+    assert isinstance(only_first[0], dql.QuadricConv2d) and isinstance(only_first[2], nn.Conv2d)
+    only_linear = dql.quadrify(model, include=[nn.Linear])
+    assert isinstance(only_linear[0], nn.Conv2d) and isinstance(only_linear[7], dql.HadamardQuadric)
+    single = dql.quadrify(nn.Linear(3, 2), form="diagonal")
+    assert isinstance(single, dql.DiagonalQuadric)
+
+
+def test_quadrify_options_and_errors():
+    model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 2))
+    q = dql.quadrify(model, form="lowrank", rank=2, memory_efficient=True)
+    assert q[0].rank == 2 and q[0].memory_efficient
+    with pytest.raises(ValueError, match="form must be one of"):
+        dql.quadrify(model, form="nope")
+    with pytest.raises(ValueError, match=r"include names \['9'\]"):
+        dql.quadrify(model, include=["9"])
+    with pytest.raises(ValueError, match="no nn.Linear or nn.Conv2d"):
+        dql.quadrify(nn.Sequential(nn.ReLU()))
+    with pytest.raises(ValueError, match="groups=1"):
+        dql.quadrify(nn.Conv2d(4, 4, 3, groups=2))
+    with pytest.raises(ValueError, match="shared_factors=False"):
+        dql.quadrify(model, form="hadamard", shared_factors=True)

@@ -1,0 +1,309 @@
+"""The neuron forms: forward vs explicit quadric vs the papers' formulas, counts, init, errors."""
+
+import io
+
+import pytest
+import torch
+from torch import nn
+
+import dql_teach as dql
+from dql_teach.neurons import FORMS
+
+DEVICES = ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])
+QUADRIC_FORMS = [k for k in FORMS if k != "linear"]
+
+
+def build(form, n=5, m=4, **kw):
+    if form == "lowrank":
+        kw.setdefault("rank", 3)
+    layer = dql.make_layer(form, n, m, **kw)
+    if form == "lowrank":
+        # Λ starts at zero; give it values so the quadratic part is exercised
+        with torch.no_grad():
+            layer.eigenvalues.normal_()
+    return layer
+
+
+# --- the papers' formulas, written out by hand --------------------------------------------
+def by_hand(layer, x):
+    """Each form's published formula, neuron by neuron, without the library's fused GEMMs."""
+    if isinstance(layer, dql.DiagonalQuadric):  # Σ q_k x_k² + Σ w_k x_k + b
+        return (x**2) @ layer.weight_sq.T + x @ layer.weight.T + layer.bias
+    if isinstance(layer, dql.QuadricLinear):  # Σ_{i<=j} a_ij x_i x_j + b·x + c
+        n = layer.in_features
+        out = x @ layer.weight.T + layer.bias
+        k = 0
+        for i in range(n):
+            for j in range(i, n):
+                out = out + layer.weight_sq[:, k] * x[..., i : i + 1] * x[..., j : j + 1]
+                k += 1
+        return out
+    if isinstance(layer, dql.FanQuadric):  # (w_r·x + b_r)(w_g·x + b_g) + w_b·(x∘x) + c
+        r = x @ layer.weight_r.T + layer.bias_r
+        g = x @ layer.weight_g.T + layer.bias_g
+        return r * g + (x * x) @ layer.weight_sq.T + layer.bias
+    if isinstance(layer, dql.HadamardQuadric):  # (w_a·x)(w_b·x) + w_c·x + c
+        return (x @ layer.weight_a.T) * (x @ layer.weight_b.T) + x @ layer.weight.T + layer.bias
+    if isinstance(layer, dql.LowRankQuadric):  # f = Q^T x; f^T Λ f / k + w·x + c
+        outs = []
+        for j in range(layer.out_features):
+            f = x @ layer.weight_q[j].T  # (*, k)
+            quad = (f * f * layer.eigenvalues[j]).sum(-1) / layer.rank
+            outs.append(quad + x @ layer.weight[j] + layer.bias[j])
+        return torch.stack(outs, -1)
+    raise AssertionError(type(layer))
+
+
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize("form", QUADRIC_FORMS)
+@pytest.mark.parametrize("batch_shape", [(), (7,), (2, 3)])
+def test_forward_equals_explicit_quadric_and_paper_formula(form, batch_shape, device):
+    torch.manual_seed(0)
+    layer = build(form, dtype=torch.float64, device=device)
+    x = torch.randn(*batch_shape, 5, dtype=torch.float64, device=device)
+    y = layer(x)
+    assert y.shape == (*batch_shape, 4)
+    A, b, c = layer.as_quadric()
+    assert A.shape == (4, 5, 5) and b.shape == (4, 5) and c.shape == (4,)
+    torch.testing.assert_close(A, A.transpose(-1, -2), rtol=0, atol=0)
+    torch.testing.assert_close(y, dql.evaluate_quadric(A, b, c, x))
+    torch.testing.assert_close(y, by_hand(layer, x))
+    torch.testing.assert_close(y, torch.einsum("...i,mij,...j->...m", x, A, x) + x @ b.T + c)
+
+
+@pytest.mark.parametrize(
+    "form, per_neuron",
+    [
+        ("linear", lambda n, k: n + 1),
+        ("diagonal", lambda n, k: 2 * n + 1),
+        ("full", lambda n, k: n * (n + 1) // 2 + n + 1),
+        ("fan", lambda n, k: 3 * n + 3),
+        ("hadamard", lambda n, k: 3 * n + 1),
+        ("lowrank", lambda n, k: k * n + k + n + 1),
+    ],
+)
+@pytest.mark.parametrize("n", [1, 2, 7])
+def test_parameter_counts_match_design_table(form, per_neuron, n):
+    m, k = 3, 1 if n == 1 else 2
+    layer = dql.make_layer(form, n, m, **({"rank": k} if form == "lowrank" else {}))
+    assert sum(p.numel() for p in layer.parameters()) == m * per_neuron(n, k)
+
+
+def test_option_variants_parameter_counts_and_quadrics():
+    n, m = 6, 2
+    cases = {
+        # QuadraLib's survey types and QRes
+        "T1": (dql.QuadricLinear(n, m, bias=False, linear_term=False), n * (n + 1) // 2),
+        "T2": (dql.DiagonalQuadric(n, m, bias=False, linear_term=False), n),
+        "T3": (dql.HadamardQuadric(n, m, bias=False, linear_term=False, shared_factors=True), n),
+        "T4": (dql.HadamardQuadric(n, m, bias=False, linear_term=False), 2 * n),
+        "QRes": (dql.HadamardQuadric(n, m, residual=True), 2 * n + 1),
+    }
+    x = torch.randn(4, n, dtype=torch.float64)
+    for name, (layer, per_neuron) in cases.items():
+        layer = layer.double()
+        assert sum(p.numel() for p in layer.parameters()) == m * per_neuron, name
+        torch.testing.assert_close(layer(x), dql.evaluate_quadric(*layer.as_quadric(), x))
+    t3 = cases["T3"][0]
+    w = t3.weight_a
+    torch.testing.assert_close(t3(x), (x @ w.T) ** 2)
+    qres = cases["QRes"][0]
+    a, b = x @ qres.weight_a.T, x @ qres.weight_b.T
+    torch.testing.assert_close(qres(x), a * b + a + qres.bias)
+    for key, (_, cls, options) in dql.QUADRALIB_TYPES.items():
+        layer = cls(n, m, **options)
+        assert layer(torch.randn(3, n)).shape == (3, m), key
+
+
+def test_lowrank_output_vectorization_returns_features():
+    torch.manual_seed(1)
+    layer = build("lowrank", n=6, m=3, rank=2, return_features=True).double()
+    x = torch.randn(5, 6, dtype=torch.float64)
+    y = layer(x)
+    assert y.shape == (5, 3 * 3) == (5, layer.output_size)
+    f = torch.einsum("mkn,bn->bmk", layer.weight_q, x).reshape(5, -1)
+    torch.testing.assert_close(y[:, 3:], f)
+    torch.testing.assert_close(y, dql.evaluate_quadric(*layer.as_quadric(), x))
+
+
+@pytest.mark.parametrize("form", QUADRIC_FORMS)
+def test_gradcheck_float64(form):
+    torch.manual_seed(0)
+    layer = build(form, n=3, m=2, dtype=torch.float64)
+    x = torch.randn(4, 3, dtype=torch.float64, requires_grad=True)
+    assert torch.autograd.gradcheck(layer, (x,))
+    params = tuple(layer.parameters())
+
+    def as_function_of_params(*ps):
+        return torch.func.functional_call(layer, dict(zip(dict(layer.named_parameters()), ps)), (x,))
+
+    assert torch.autograd.gradcheck(as_function_of_params, params)
+
+
+@pytest.mark.parametrize("form", QUADRIC_FORMS)
+def test_memory_efficient_gives_identical_results(form):
+    torch.manual_seed(0)
+    layer = build(form, n=8, m=6)
+    efficient = build(form, n=8, m=6, memory_efficient=True)
+    efficient.load_state_dict(layer.state_dict())
+    x = torch.randn(16, 8, requires_grad=True)
+    x2 = x.detach().clone().requires_grad_(True)
+    y, y2 = layer(x), efficient(x2)
+    torch.testing.assert_close(y, y2, rtol=0, atol=1e-6)
+    y.square().sum().backward()
+    y2.square().sum().backward()
+    torch.testing.assert_close(x.grad, x2.grad, rtol=0, atol=1e-6)
+    for p, p2 in zip(layer.parameters(), efficient.parameters()):
+        torch.testing.assert_close(p.grad, p2.grad, rtol=0, atol=1e-6)
+
+
+@pytest.mark.parametrize("form", QUADRIC_FORMS)
+def test_relinear_start_is_exactly_the_linear_part(form):
+    torch.manual_seed(0)
+    layer = build(form, init="relinear") if form != "lowrank" else dql.LowRankQuadric(5, 4, rank=2)
+    A, b, c = layer.as_quadric()
+    assert torch.count_nonzero(A) == 0
+    x = torch.randn(10, 5)
+    torch.testing.assert_close(layer(x), x @ b.T + c)
+    # and the quadratic part can still learn: its parameters get a non-zero gradient
+    layer(x).pow(2).sum().backward()
+    grads = [p.grad.abs().sum() for p in layer.quadratic_parameters()]
+    assert any(g > 0 for g in grads)
+
+
+@pytest.mark.parametrize("form", QUADRIC_FORMS)
+def test_reset_parameters_reproducible_under_seed(form):
+    torch.manual_seed(123)
+    a = build(form)
+    torch.manual_seed(123)
+    b = build(form)
+    for p, q in zip(a.parameters(), b.parameters()):
+        assert torch.equal(p, q)
+    torch.manual_seed(7)
+    a.reset_parameters()
+    assert any(not torch.equal(p, q) for p, q in zip(a.parameters(), b.parameters()))
+
+
+def test_default_init_scales_are_linear_like():
+    """Outputs of every form start at O(1) scale for unit-variance inputs: no form explodes."""
+    torch.manual_seed(0)
+    x = torch.randn(4096, 64)
+    for form in QUADRIC_FORMS:
+        layer = dql.make_layer(form, 64, 32, **({"rank": 4} if form == "lowrank" else {}))
+        std = layer(x).std().item()
+        assert 0.05 < std < 2.0, (form, std)
+
+
+@pytest.mark.parametrize("form", QUADRIC_FORMS)
+def test_state_dict_round_trip_bit_exact(form):
+    torch.manual_seed(0)
+    layer = build(form)
+    buf = io.BytesIO()
+    torch.save(layer.state_dict(), buf)
+    buf.seek(0)
+    state = torch.load(buf, weights_only=True)
+    other = build(form)
+    other.load_state_dict(state)
+    for (k, p), (k2, q) in zip(layer.state_dict().items(), other.state_dict().items()):
+        assert k == k2 and torch.equal(p, q)
+    x = torch.randn(3, 5)
+    assert torch.equal(layer(x), other(x))
+
+
+@pytest.mark.parametrize("form", QUADRIC_FORMS)
+def test_repr_names_options(form):
+    text = repr(build(form))
+    assert "in_features=5" in text and "out_features=4" in text
+    if form == "lowrank":
+        assert "rank=3" in text
+
+
+def test_quadratic_param_groups():
+    model = nn.Sequential(dql.FanQuadric(3, 4), nn.ReLU(), dql.LowRankQuadric(4, 2, rank=2))
+    groups = dql.quadratic_param_groups(model, lr=1e-2, quadratic_lr=1e-4)
+    assert [g["lr"] for g in groups] == [1e-2, 1e-4]
+    quad = {id(p) for p in groups[1]["params"]}
+    fan, low = model[0], model[2]
+    assert quad == {id(p) for p in (fan.weight_g, fan.bias_g, fan.weight_sq, low.weight_q, low.eigenvalues)}
+    assert len(groups[0]["params"]) + len(groups[1]["params"]) == len(list(model.parameters()))
+    torch.optim.Adam(groups)  # accepted by an optimizer
+    assert len(dql.quadratic_param_groups(nn.Linear(2, 1), 1e-2, 1e-3)) == 1
+    with pytest.raises(ValueError, match="quadratic_lr"):
+        dql.quadratic_param_groups(model, 1e-2, -1.0)
+
+
+# --- bad input -----------------------------------------------------------------------------
+@pytest.mark.parametrize("form", QUADRIC_FORMS)
+def test_bad_inputs_are_rejected_with_clear_messages(form):
+    layer = build(form)
+    with pytest.raises(ValueError, match=r"in_features=5.*\(3, 4\)"):
+        layer(torch.randn(3, 4))
+    with pytest.raises(TypeError, match="floating-point.*int64"):
+        layer(torch.ones(3, 5, dtype=torch.long))
+    with pytest.raises(ValueError, match="in_features"):
+        layer(torch.tensor(1.0))
+    with pytest.raises(ValueError, match="in_features must be a positive int, got 0"):
+        dql.make_layer(form, 0, 3, **({"rank": 1} if form == "lowrank" else {}))
+    with pytest.raises(ValueError, match="out_features must be a positive int, got -2"):
+        dql.make_layer(form, 3, -2, **({"rank": 1} if form == "lowrank" else {}))
+    with pytest.raises(ValueError, match="init must be one of"):
+        dql.make_layer(form, 3, 2, init="xavier")
+
+
+def test_lowrank_rank_bounds():
+    with pytest.raises(ValueError, match="rank must be between 1 and in_features=4, got 0"):
+        dql.LowRankQuadric(4, 2, rank=0)
+    with pytest.raises(ValueError, match="rank must be between 1 and in_features=4, got 5"):
+        dql.LowRankQuadric(4, 2, rank=5)
+    with pytest.raises(TypeError, match="rank must be an int"):
+        dql.LowRankQuadric(4, 2, rank=2.0)
+
+
+def test_unknown_form_name_lists_valid_ones():
+    with pytest.raises(ValueError, match=r"form must be one of \[.*'hadamard'.*\], got 'quad'"):
+        dql.make_layer("quad", 2, 1)
+
+
+def test_incompatible_options():
+    with pytest.raises(ValueError, match="relinear.*bias=True"):
+        dql.FanQuadric(3, 2, bias=False, init="relinear")
+    with pytest.raises(ValueError, match="residual"):
+        dql.HadamardQuadric(3, 2, residual=True, linear_term=False)
+
+
+# --- what one neuron of each form can draw (DESIGN.md's facts) ------------------------------
+def test_hadamard_neuron_never_draws_an_ellipse():
+    """A = sym(w_a w_b^T) has rank <= 2 and, at rank 2, eigenvalues of opposite signs
+    (det of the 2x2 block is -(w_a x w_b)^2/4 <= 0): hyperbola or parabola, never an ellipse."""
+    torch.manual_seed(0)
+    layer = dql.HadamardQuadric(2, 200)
+    A, b, c = layer.as_quadric()
+    eig = torch.linalg.eigvalsh(A)
+    assert torch.all(eig[:, 0] <= 1e-7) and torch.all(eig[:, 1] >= -1e-7)
+    names = {dql.classify_quadric(A[i], b[i], c[i]).name for i in range(200)}
+    assert "ellipse" not in names and "circle" not in names
+    assert "hyperbola" in names
+
+
+def test_hadamard_and_lowrank_rank_bounds():
+    torch.manual_seed(0)
+    A, _, _ = dql.HadamardQuadric(6, 5, dtype=torch.float64).as_quadric()
+    assert int(torch.linalg.matrix_rank(A).max()) <= 2
+    layer = build("lowrank", n=6, m=5, rank=3, dtype=torch.float64)
+    A, _, _ = layer.as_quadric()
+    assert int(torch.linalg.matrix_rank(A).max()) <= 3
+
+
+def test_fan_and_full_neurons_can_draw_an_ellipse():
+    for layer in (dql.FanQuadric(2, 1), dql.QuadricLinear(2, 1)):
+        with torch.no_grad():
+            for p in layer.parameters():
+                p.zero_()
+            if isinstance(layer, dql.FanQuadric):
+                layer.weight_sq.copy_(torch.tensor([[1.0, 2.0]]))
+                layer.bias.fill_(-1.0)
+            else:
+                layer.weight_sq.copy_(torch.tensor([[1.0, 0.5, 2.0]]))  # x², xy, y²
+                layer.bias.fill_(-1.0)
+        A, b, c = layer.as_quadric()
+        assert dql.classify_quadric(A[0], b[0], c[0]).name == "ellipse"
