@@ -8,8 +8,12 @@
 (torch.Size([1, 2, 2]), torch.Size([1, 2]), torch.Size([1]))
 """
 
+from . import analysis, data, train
+from .analysis import activation_memory, count_connections, count_parameters, form_table
 from .conv import QuadricConv2d
 from .convert import quadrify
+from .data import load_digits, load_iris, make_dataset, train_test_split
+from .device import default_device
 from .neurons import (
     FORMS,
     QUADRALIB_TYPES,
@@ -30,5 +34,6 @@ from .quadric import (
     evaluate_quadric,
     quadric_to_conic_coefficients,
 )
+from .train import History, evaluate, fit, predict
 
 __version__ = "0.1.0"

@@ -121,7 +121,12 @@ def test_quadrify_preserves_outputs_and_leaves_model_alone(form):
     assert isinstance(q[0], dql.QuadricConv2d) and isinstance(q[5], dql.FORMS[form])
     # training can move away from the linear start: some quadratic parameter gets a gradient
     q(x).square().sum().backward()
-    quad = [p for m in q.modules() if hasattr(m, "quadratic_parameters") for p in m.quadratic_parameters()]
+    quad = [
+        p
+        for m in q.modules()
+        if hasattr(m, "quadratic_parameters")
+        for p in m.quadratic_parameters()
+    ]
     assert any(p.grad is not None and p.grad.abs().sum() > 0 for p in quad)
 
 

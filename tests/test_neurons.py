@@ -135,7 +135,9 @@ def test_gradcheck_float64(form):
     params = tuple(layer.parameters())
 
     def as_function_of_params(*ps):
-        return torch.func.functional_call(layer, dict(zip(dict(layer.named_parameters()), ps)), (x,))
+        return torch.func.functional_call(
+            layer, dict(zip(dict(layer.named_parameters()), ps)), (x,)
+        )
 
     assert torch.autograd.gradcheck(as_function_of_params, params)
 
@@ -224,7 +226,9 @@ def test_quadratic_param_groups():
     assert [g["lr"] for g in groups] == [1e-2, 1e-4]
     quad = {id(p) for p in groups[1]["params"]}
     fan, low = model[0], model[2]
-    assert quad == {id(p) for p in (fan.weight_g, fan.bias_g, fan.weight_sq, low.weight_q, low.eigenvalues)}
+    assert quad == {
+        id(p) for p in (fan.weight_g, fan.bias_g, fan.weight_sq, low.weight_q, low.eigenvalues)
+    }
     assert len(groups[0]["params"]) + len(groups[1]["params"]) == len(list(model.parameters()))
     torch.optim.Adam(groups)  # accepted by an optimizer
     assert len(dql.quadratic_param_groups(nn.Linear(2, 1), 1e-2, 1e-3)) == 1
