@@ -26,7 +26,8 @@ chromium:
 	@bash scripts/ensure-chromium.sh
 
 lint: $(STAMP)
-	$(PY) -m ruff check dql_teach tests benchmarks scripts
+	$(PY) -m ruff check $(wildcard dql_teach tests benchmarks scripts)
+	$(PY) -m ruff format --check $(wildcard dql_teach tests benchmarks)
 
 test: $(STAMP) chromium lint
 	$(PY) -m pytest

@@ -176,7 +176,9 @@ def classify_quadric(
     elif n == 3:
         name = _quadric3_name(pos, neg, rank, m_pos, m_neg, m_rank, eigenvalues, tol)
     else:
-        name = "quadric" if m_rank == n + 1 else "degenerate"
+        name = (
+            "quadric" if m_rank == n + 1 else ("zero everywhere" if m_rank == 0 else "degenerate")
+        )
     proper = {
         "ellipse", "circle", "hyperbola", "parabola",
         "ellipsoid", "sphere", "hyperboloid of one sheet", "hyperboloid of two sheets",
@@ -219,7 +221,7 @@ def _conic_name(pos, neg, rank, m_pos, m_neg, m_rank, eigenvalues, tol) -> str:
     # A = 0: the quadric is linear
     if m_rank == 2:
         return "line"
-    return "no curve" if m_rank == 1 else "degenerate"
+    return "no curve" if m_rank == 1 else "zero everywhere"
 
 
 def _quadric3_name(pos, neg, rank, m_pos, m_neg, m_rank, eigenvalues, tol) -> str:
@@ -251,7 +253,7 @@ def _quadric3_name(pos, neg, rank, m_pos, m_neg, m_rank, eigenvalues, tol) -> st
         return "double plane"
     if m_rank == 2:
         return "plane"
-    return "no surface" if m_rank == 1 else "degenerate"
+    return "no surface" if m_rank == 1 else "zero everywhere"
 
 
 def conic_coefficients_to_quadric(
