@@ -37,3 +37,12 @@ from .quadric import (
 from .train import History, evaluate, fit, predict
 
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str):
+    # the figure and widget modules pull in matplotlib and plotly: load them on first use
+    if name in ("viz", "widgets"):
+        import importlib
+
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module 'dql_teach' has no attribute {name!r}")
