@@ -19,7 +19,7 @@ from torch import Tensor, nn
 from torch.nn.modules.utils import _pair
 from torch.utils.checkpoint import checkpoint
 
-from .neurons import FORMS, QuadricForm, QuadricLinear
+from .neurons import FORMS, QUADRIC_FORMS, QuadricForm, QuadricLinear, _check_positive_int
 
 __all__ = ["QuadricConv2d"]
 
@@ -70,12 +70,10 @@ class QuadricConv2d(nn.Module):
         **form_options,
     ) -> None:
         super().__init__()
-        conv_forms = sorted(k for k in FORMS if k != "linear")
-        if not isinstance(form, str) or form not in conv_forms:
-            raise ValueError(f"form must be one of {conv_forms}, got {form!r}")
-        for name, value in (("in_channels", in_channels), ("out_channels", out_channels)):
-            if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-                raise ValueError(f"{name} must be a positive int, got {value!r}")
+        if not isinstance(form, str) or form not in QUADRIC_FORMS:
+            raise ValueError(f"form must be one of {QUADRIC_FORMS}, got {form!r}")
+        _check_positive_int("in_channels", in_channels)
+        _check_positive_int("out_channels", out_channels)
         self.in_channels, self.out_channels, self.form = in_channels, out_channels, form
         self.kernel_size = _pair(kernel_size)
         self.stride, self.padding, self.dilation = _pair(stride), _pair(padding), _pair(dilation)

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from torch import nn
 
 from .conv import QuadricConv2d
-from .neurons import FORMS
+from .neurons import FORMS, QUADRIC_FORMS
 
 __all__ = ["quadrify"]
 
@@ -97,9 +97,8 @@ def quadrify(
         >>> type(q[0]).__name__, type(q[2]).__name__
         ('HadamardQuadric', 'Linear')
     """
-    forms = sorted(k for k in FORMS if k != "linear")
-    if not isinstance(form, str) or form not in forms:
-        raise ValueError(f"form must be one of {forms}, got {form!r}")
+    if not isinstance(form, str) or form not in QUADRIC_FORMS:
+        raise ValueError(f"form must be one of {QUADRIC_FORMS}, got {form!r}")
     if not isinstance(model, nn.Module):
         raise TypeError(f"model must be an nn.Module, got {type(model).__name__}")
     include_list = None if include is None else list(include)

@@ -41,6 +41,7 @@ from .quadric import symmetrize
 
 __all__ = [
     "FORMS",
+    "QUADRIC_FORMS",
     "QUADRALIB_TYPES",
     "DiagonalQuadric",
     "FanQuadric",
@@ -785,6 +786,9 @@ FORMS: dict[str, type[nn.Module]] = {
     "lowrank": LowRankQuadric,
 }
 """Every neuron form by name, ``nn.Linear`` included as the first-order baseline."""
+
+QUADRIC_FORMS: list[str] = sorted(name for name in FORMS if name != "linear")
+"""The names of the second-order forms (what ``quadrify`` and ``QuadricConv2d`` accept)."""
 
 QUADRALIB_TYPES: dict[str, tuple[str, type[QuadricForm], dict]] = {
     "T1": ("x^T W x", QuadricLinear, {"linear_term": False, "bias": False}),
