@@ -1,6 +1,6 @@
 # The two commands of the README:
 #   make book   set up .venv and build the book into _build/html (every notebook executed)
-#   make test   set up .venv (+ Chromium, + the Colab-pinned .venv-colab) and run every test
+#   make test   set up .venv (+ Debian's chromium) and run every test
 # Each sets itself up on a fresh machine; nothing else is needed.
 
 PYTHON ?= python3
@@ -8,7 +8,7 @@ VENV   ?= .venv
 PY      = $(VENV)/bin/python
 STAMP   = $(VENV)/.installed
 
-.PHONY: book test test-lib test-colab chromium lint clean
+.PHONY: book test test-lib chromium lint clean
 
 $(STAMP): requirements.txt tests/requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,13 +31,9 @@ lint: $(STAMP)
 
 test: $(STAMP) chromium lint
 	$(PY) -m pytest
-	$(MAKE) test-colab
 
 test-lib: $(STAMP)
 	$(PY) -m pytest -m "not book and not notebooks"
-
-test-colab:
-	@bash scripts/test-colab.sh
 
 clean:
 	rm -rf _build .pytest_cache
