@@ -26,9 +26,13 @@ def _copy_plotly(app) -> None:
 
 
 def _drop_thebe(app) -> None:
-    # Jupyter Book 1 always loads sphinx_thebe, whose env-before-read-docs handler adds an
-    # inline `const THEBE_JS_URL = ...` script each time it runs; it runs twice per build, so
-    # every page threw "Identifier 'THEBE_JS_URL' has already been declared". The book has no
+    # Jupyter Book 1 always loads sphinx_thebe, whose env-before-read-docs handler adds the
+    # inline script `const THEBE_JS_URL = ...` with app.add_js_file(None, body=...) after the
+    # HTML builder was initialised. Sphinx 7.4 records it twice: in the builder as
+    # _JavaScript(None, ...) and, re-read from the registry in prepare_writing, as
+    # _JavaScript('', ...); the two compare unequal, so the dedup misses and every page
+    # declared the const twice ("Identifier 'THEBE_JS_URL' has already been declared";
+    # togglebutton's `var` script is doubled the same way, harmlessly). The book has no
     # live-code (thebe) button, only Colab/Binder links, so thebe's page setup is removed.
     for event in ("env-before-read-docs", "doctree-resolved"):
         for listener in list(app.events.listeners.get(event, [])):

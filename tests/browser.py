@@ -1,0 +1,215 @@
+"""A small Chrome DevTools Protocol client for the book's browser tests (tests/test_book.py).
+
+Why not ``--dump-dom`` + ``--enable-logging``: the log mixes console output with Chromium's own
+noise, says nothing about which URLs a page requested, and cannot click. Over the DevTools
+protocol the test sees every console error and uncaught exception, every network request (so a
+CDN fetch fails the test even when it would succeed online), can click a plotly slider step and
+take a full-page screenshot, all from one browser process.
+
+Usage::
+
+    with Browser() as browser:
+        page = browser.open(url)          # waits for load, MathJax and plotly
+        page.errors, page.requests        # collected while loading
+        page.eval("document.title")
+        page.screenshot(path)
+"""
+
+from __future__ import annotations
+
+import base64
+import itertools
+import json
+import shutil
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+import websocket  # websocket-client
+
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-default-apps",
+    "--mute-audio",
+    "--hide-scrollbars",
+    "--remote-debugging-port=0",  # a free port, written to DevToolsActivePort
+]
+LOCAL_SCHEMES = ("file:", "data:", "blob:", "about:", "chrome:", "devtools:")
+
+
+class Browser:
+    """One headless Chromium, driven over the DevTools protocol."""
+
+    def __init__(self, executable: str | None = None, timeout: float = 60.0):
+        self.executable = executable or shutil.which("chromium")
+        if self.executable is None:
+            raise FileNotFoundError("chromium is not installed (bash scripts/ensure-chromium.sh)")
+        self.timeout = timeout
+        self._ids = itertools.count(1)
+
+    def __enter__(self) -> Browser:
+        self._profile = tempfile.TemporaryDirectory()
+        self._proc = subprocess.Popen(
+            [self.executable, *FLAGS, f"--user-data-dir={self._profile.name}", "about:blank"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        port_file = Path(self._profile.name) / "DevToolsActivePort"
+        deadline = time.monotonic() + self.timeout
+        while not (port_file.exists() and len(port_file.read_text().split()) >= 2):
+            if time.monotonic() > deadline or self._proc.poll() is not None:
+                self.__exit__(None, None, None)
+                raise RuntimeError("chromium did not open its DevTools port")
+            time.sleep(0.05)
+        port, path = port_file.read_text().split()[:2]
+        self._ws = websocket.create_connection(
+            f"ws://127.0.0.1:{port}{path}", timeout=self.timeout, suppress_origin=True
+        )
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if getattr(self, "_ws", None) is not None:
+            self._ws.close()
+        self._proc.terminate()
+        try:
+            self._proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self._proc.kill()
+        self._profile.cleanup()
+
+    # --- protocol ------------------------------------------------------------------------------
+    def send(
+        self, method: str, params: dict | None = None, session: str | None = None, on_event=None
+    ):
+        """Send one command and return its result; events that arrive meanwhile go to on_event."""
+        msg_id = next(self._ids)
+        msg = {"id": msg_id, "method": method, "params": params or {}}
+        if session:
+            msg["sessionId"] = session
+        self._ws.send(json.dumps(msg))
+        while True:
+            reply = json.loads(self._ws.recv())
+            if reply.get("id") == msg_id:
+                if "error" in reply:
+                    raise RuntimeError(f"{method}: {reply['error']}")
+                return reply.get("result", {})
+            if on_event is not None and "method" in reply:
+                on_event(reply)
+
+    def open(self, url: str, width: int = 1280, height: int = 900) -> Page:
+        target = self.send("Target.createTarget", {"url": "about:blank"})["targetId"]
+        session = self.send("Target.attachToTarget", {"targetId": target, "flatten": True})[
+            "sessionId"
+        ]
+        page = Page(self, session, target)
+        for domain in ("Page", "Runtime", "Log", "Network"):
+            page.send(f"{domain}.enable")
+        page.send(
+            "Emulation.setDeviceMetricsOverride",
+            {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False},
+        )
+        page.navigate(url)
+        return page
+
+
+class Page:
+    """One tab: what it logged and requested, and helpers to query and drive it."""
+
+    def __init__(self, browser: Browser, session: str, target: str):
+        self.browser, self.session, self.target = browser, session, target
+        self.errors: list[str] = []  # console errors and uncaught exceptions
+        self.requests: list[str] = []  # every URL the page asked for
+        self.failed: list[str] = []  # requests that failed
+        self._loaded = False
+        self._urls: dict[str, str] = {}
+
+    def _on_event(self, event: dict) -> None:
+        if event.get("sessionId") != self.session:
+            return
+        method, p = event["method"], event.get("params", {})
+        if method == "Runtime.exceptionThrown":
+            d = p["exceptionDetails"]
+            text = d.get("exception", {}).get("description") or d.get("text", "")
+            self.errors.append(f"uncaught: {text} ({d.get('url', '')}:{d.get('lineNumber')})")
+        elif method == "Runtime.consoleAPICalled" and p["type"] in ("error", "assert"):
+            args = " ".join(str(a.get("value", a.get("description", ""))) for a in p["args"])
+            self.errors.append(f"console.{p['type']}: {args}")
+        elif method == "Log.entryAdded" and p["entry"]["level"] == "error":
+            e = p["entry"]
+            self.errors.append(f"log ({e['source']}): {e['text']} {e.get('url', '')}")
+        elif method == "Network.requestWillBeSent":
+            self.requests.append(p["request"]["url"])
+            self._urls[p["requestId"]] = p["request"]["url"]
+        elif method == "Network.loadingFailed":
+            url = self._urls.get(p["requestId"], "?")
+            self.failed.append(f"{url}: {p.get('errorText')}")
+        elif method == "Page.loadEventFired":
+            self._loaded = True
+
+    def send(self, method: str, params: dict | None = None):
+        return self.browser.send(method, params, self.session, self._on_event)
+
+    def pump(self, seconds: float) -> None:
+        """Let the page run for a while, collecting its events."""
+        self.eval(f"new Promise(r => setTimeout(r, {int(seconds * 1000)}))")
+
+    def navigate(self, url: str) -> None:
+        self._loaded = False
+        self.send("Page.navigate", {"url": url})
+        deadline = time.monotonic() + self.browser.timeout
+        while not self._loaded:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{url} did not finish loading")
+            self.pump(0.1)
+        # MathJax typesets asynchronously after load; plotly draws on script execution
+        self.eval(
+            "(window.MathJax && MathJax.startup && MathJax.startup.promise)"
+            " ? MathJax.startup.promise.then(() => true) : true"
+        )
+        self.pump(0.3)
+
+    def eval(self, expression: str):
+        """Evaluate a JavaScript expression (promises awaited) and return its JSON value."""
+        result = self.send(
+            "Runtime.evaluate",
+            {"expression": expression, "awaitPromise": True, "returnByValue": True},
+        )
+        if "exceptionDetails" in result:
+            raise RuntimeError(f"{expression}: {result['exceptionDetails']}")
+        return result["result"].get("value")
+
+    def click(self, x: float, y: float) -> None:
+        """A real mouse click at page (CSS pixel) coordinates of the current viewport."""
+        for kind in ("mouseMoved", "mousePressed", "mouseReleased"):
+            self.send(
+                "Input.dispatchMouseEvent",
+                {"type": kind, "x": x, "y": y, "button": "left", "clickCount": 1},
+            )
+
+    def screenshot(self, path: Path, full_page: bool = True, width: int = 1280) -> None:
+        """A PNG of the page; full_page grows the viewport to the document's height first
+        (a clip beyond the viewport shifts fixed-position layouts)."""
+        if full_page:
+            height = self.eval("document.documentElement.scrollHeight")
+            self.send(
+                "Emulation.setDeviceMetricsOverride",
+                {"width": width, "height": min(height, 16000), "deviceScaleFactor": 1,
+                 "mobile": False},
+            )  # fmt: skip
+            self.pump(0.5)  # let plotly's resize handlers redraw
+        data = self.send("Page.captureScreenshot", {"format": "png"})["data"]
+        Path(path).write_bytes(base64.b64decode(data))
+
+    def nonlocal_requests(self) -> list[str]:
+        return [u for u in self.requests if not u.startswith(LOCAL_SCHEMES)]
+
+    def close(self) -> None:
+        self.browser.send("Target.closeTarget", {"targetId": self.target})
