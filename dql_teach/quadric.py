@@ -11,7 +11,10 @@ Classification uses the standard invariants. With ``A`` of size ``n`` and the au
 * the signature of ``A`` (how many eigenvalues are positive, negative, zero) fixes the family,
 * ``rank(M)`` and the signature of ``M`` tell proper surfaces from degenerate ones.
 
-Eigenvalues whose magnitude is at most ``tol * max(1, max|eig|)`` count as zero.
+Eigenvalues whose magnitude is at most ``tol * max(1, max|eig|)`` count as zero. By default
+``tol`` is 100 machine epsilons of the input's dtype (about 1e-5 for float32, 2e-14 for
+float64): a rank-one matrix computed in float32 has a second eigenvalue of rounding size,
+which must count as zero.
 """
 
 from __future__ import annotations
@@ -139,7 +142,7 @@ def signature(S: Tensor, tol: float = 1e-8) -> tuple[int, int, int]:
 
 
 def classify_quadric(
-    A: Tensor, b: Tensor | None = None, c: Tensor | float | None = None, tol: float = 1e-8
+    A: Tensor, b: Tensor | None = None, c: Tensor | float | None = None, tol: float | None = None
 ) -> QuadricInfo:
     r"""Name the curve (2-D) or surface (3-D) :math:`x^\top A x + b^\top x + c = 0`.
 
@@ -147,7 +150,8 @@ def classify_quadric(
         A: ``(n, n)``; only its symmetric part matters.
         b: ``(n,)`` or ``None`` (zero).
         c: scalar or ``None`` (zero).
-        tol: relative tolerance below which an eigenvalue counts as zero (see module docs).
+        tol: relative tolerance below which an eigenvalue counts as zero; ``None``: 100
+            machine epsilons of ``A``'s dtype (see module docs).
 
     Returns:
         A :class:`QuadricInfo`. For ``n`` other than 2 or 3 the name is ``"quadric"`` (or
@@ -164,6 +168,8 @@ def classify_quadric(
         raise ValueError(
             f"classify_quadric takes one quadric, A of shape (n, n); got {tuple(A.shape)}"
         )
+    if tol is None:
+        tol = 100 * torch.finfo(A.dtype).eps
     A64, b64, c64 = symmetrize(A.double()), b.double(), c.double()
     eigenvalues, eigenvectors = torch.linalg.eigh(A64)
     pos, neg, zero = signature(A64, tol)

@@ -96,7 +96,7 @@ def test_citations_are_in_the_bibliography(path):
     bib = (BOOK / "references.bib").read_text()
     keys = set(re.findall(r"@\w+\{([^,]+),", bib))
     text = "\n".join(source(c) for c in cells(path, "markdown"))
-    cited = {k.strip() for group in re.findall(r"\{cite(?::\w+)?\}`([^`]+)`", text)
+    cited = {k.strip() for group in re.findall(r"\{(?:foot)?cite(?::\w+)?\}`([^`]+)`", text)
              for k in group.split(",")}  # fmt: skip
     assert cited <= keys, f"not in references.bib: {sorted(cited - keys)}"
 
