@@ -9,14 +9,30 @@
 """
 
 from . import analysis, data, train
-from .analysis import activation_memory, count_connections, count_parameters, form_table
+from .analysis import (
+    FormCost,
+    activation_memory,
+    count_connections,
+    count_parameters,
+    form_table,
+    multiply_adds,
+)
 from .conv import QuadricConv2d
 from .convert import quadrify
-from .data import load_digits, load_iris, make_dataset, train_test_split
+from .data import (
+    DATASETS,
+    GAUSSIANS,
+    dataset_names,
+    load_digits,
+    load_iris,
+    make_dataset,
+    train_test_split,
+)
 from .device import default_device
 from .neurons import (
     FORMS,
     QUADRALIB_TYPES,
+    QUADRIC_FORMS,
     DiagonalQuadric,
     FanQuadric,
     HadamardQuadric,

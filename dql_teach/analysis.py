@@ -1,4 +1,5 @@
-"""Counting what a model costs: parameters, interconnections, activation memory, per-form tables."""
+"""What a model costs: parameters, interconnections, multiply-adds, activation memory, and a
+per-form table of these for one neuron."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from torch import Tensor, nn
 
 from .conv import QuadricConv2d
 from .neurons import (
+    FORMS,
+    QUADRALIB_TYPES,
     DiagonalQuadric,
     FanQuadric,
     HadamardQuadric,
@@ -28,96 +31,153 @@ __all__ = [
 ]
 
 
+def _check_module(model: object) -> None:
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
+
+
 def count_parameters(model: nn.Module, trainable_only: bool = False) -> int:
-    """Number of free parameters (each shared tensor counted once).
+    """Number of free parameters (scalars); a tensor shared by several layers counts once.
+
+    Args:
+        model: any module.
+        trainable_only: count only parameters with ``requires_grad=True``.
 
     Example:
-        >>> count_parameters(nn.Linear(3, 2))
+        >>> count_parameters(nn.Linear(3, 2))  # 3*2 weights + 2 biases
         8
     """
-    if not isinstance(model, nn.Module):
-        raise TypeError(f"model must be an nn.Module, got {type(model).__name__}")
+    _check_module(model)
     return sum(p.numel() for p in model.parameters() if p.requires_grad or not trainable_only)
 
 
 def count_connections(model: nn.Module) -> int:
-    """Interconnections between neurons, as in the Deep Quadric Learning thesis.
+    """Interconnections between neurons, as counted in the Deep Quadric Learning thesis.
 
     A neuron has one connection per input it reads, whatever it computes with that input: a
-    linear or quadric neuron on ``n`` inputs has ``n``. A layer of ``m`` neurons on ``n``
-    inputs has ``m n``; a convolution has ``out * in * kh * kw`` (its kernel connections,
-    shared across positions). Quadric neurons do more with each connection, which is how they
-    can do the same job with fewer of them.
+    linear or quadric neuron on ``n`` inputs has ``n`` (a quadric neuron does more with each
+    connection, which is how it can do a job with fewer of them). So a dense layer of ``m``
+    neurons on ``n`` inputs has ``m n``, whatever its form, and a convolution has
+    ``out_channels * in_channels / groups * kh * kw`` (its kernel's connections, shared across
+    positions; a :class:`~dql_teach.QuadricConv2d` is counted through its dense neuron, which
+    reads ``in_channels * kh * kw`` inputs). Activations, pooling and the like have none.
 
     Example:
         >>> count_connections(nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 3)))
         56
     """
+    _check_module(model)
     total = 0
     for module in model.modules():
         if isinstance(module, (nn.Linear, QuadricForm)):
             total += module.in_features * module.out_features
-        elif isinstance(module, nn.Conv2d):
-            kh, kw = module.kernel_size
-            total += module.out_channels * module.in_channels // module.groups * kh * kw
-        elif isinstance(module, QuadricConv2d):
-            continue  # its dense neuron (a QuadricForm) is counted as a child module
+        elif isinstance(module, nn.modules.conv._ConvNd):  # Conv1d/2d/3d and transposed
+            kernel = 1
+            for k in module.kernel_size:
+                kernel *= k
+            total += module.out_channels * (module.in_channels // module.groups) * kernel
     return total
 
 
-def activation_memory(model: nn.Module, *inputs: Tensor) -> int:
-    """Bytes of activations that autograd keeps from ``model(*inputs)`` for the backward pass.
+def activation_memory(model: nn.Module, *inputs: Tensor, input_requires_grad: bool = True) -> int:
+    """Bytes that autograd keeps from one forward pass ``model(*inputs)`` for the backward.
 
-    Measured, not estimated: every tensor autograd saves during the forward pass goes through
-    ``torch.autograd.graph.saved_tensors_hooks``; tensors sharing storage are counted once, and
-    the model's parameters (stored anyway) are not counted. The inputs are counted when some
-    operation saves them (an ``nn.Linear`` saves its input to compute the weight gradient).
+    Measured, not estimated: every tensor that autograd saves during the forward pass goes
+    through ``torch.autograd.graph.saved_tensors_hooks``, and the bytes of the storages behind
+    them are added up.
+
+    What is counted:
+        - every saved tensor's whole storage, once: several saved tensors that share a storage
+          (a tensor and its views, or a tensor saved by two operations, like a ReLU output that
+          the next ``nn.Linear`` saves too) count once, and a saved view keeps its whole base
+          storage alive, so the base counts;
+        - the inputs, when an operation saves them (``nn.Linear`` saves its input to compute
+          its weight gradient); they are copied first, so a slice ``X[:32]`` of a larger
+          tensor counts as 32 rows;
+        - tensors computed from parameters alone, when saved (such as a matrix assembled from
+          stored entries); these do not grow with the batch.
+
+    What is not counted: the model's parameters and buffers (stored with the model anyway),
+    the output (the caller holds it), and anything freed before the backward pass.
+
+    Args:
+        model: any module, run in its current mode (``train``/``eval``).
+        inputs: its input tensors.
+        input_requires_grad: treat floating-point inputs as outputs of an earlier layer (the
+            default: what a layer keeps inside a deeper network). ``False`` measures a first
+            layer, whose input needs no gradient, so operations on the input alone save less.
+
+    Returns:
+        Bytes, an int.
 
     Example:
         >>> activation_memory(nn.Linear(10, 4), torch.randn(32, 10))  # the input: 32*10*4 bytes
         1280
     """
-    param_storages = {p.untyped_storage().data_ptr() for p in model.parameters()}
-    seen: dict[int, int] = {}
+    _check_module(model)
+    for i, x in enumerate(inputs):
+        if not isinstance(x, Tensor):
+            raise TypeError(f"inputs[{i}] must be a torch.Tensor, got {type(x).__name__}")
+    model_state = [*model.parameters(), *model.buffers()]
+    skip = {t.untyped_storage().data_ptr() for t in model_state}
+    saved: dict[int, int] = {}  # storage address -> bytes
 
     def pack(t: Tensor) -> Tensor:
         storage = t.untyped_storage()
         ptr = storage.data_ptr()
-        if ptr not in param_storages:
-            seen[ptr] = max(seen.get(ptr, 0), storage.nbytes())
-        return t
+        if ptr not in skip and storage.nbytes() > 0:
+            saved[ptr] = storage.nbytes()
+        return t  # keeping a reference keeps the storage alive: addresses stay unique
 
+    # copies: an input's own storage holds exactly its elements
+    inputs = tuple(
+        x.detach().clone().requires_grad_(input_requires_grad and x.is_floating_point())
+        for x in inputs
+    )
     with torch.enable_grad(), torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t):
-        inputs = tuple(x.detach().requires_grad_(x.is_floating_point()) for x in inputs)
-        model(*inputs)
-    return sum(seen.values())
-
-
-@dataclass(frozen=True)
-class FormCost:
-    """One row of :func:`form_table`: the cost of one neuron of a form on ``n`` inputs."""
-
-    form: str
-    formula: str
-    parameters: int
-    multiply_adds: int
-    max_rank: int
+        output = model(*inputs)
+    del output
+    return sum(saved.values())
 
 
 def multiply_adds(layer: nn.Module) -> int:
-    """Multiply-adds of one forward pass per input sample (counted on the computation the
-    library performs; elementwise products count as one each)."""
+    """Multiply-adds of one forward pass per input sample, counted on the computation the
+    library performs (an elementwise product counts as one).
+
+    ``layer`` is an ``nn.Linear``, a quadric form, or a module made of them (``nn.Sequential``
+    of dense layers and activations): then the sum over its dense layers. Shared work counts
+    once per layer (a diagonal layer squares its inputs once for all its neurons).
+
+    Example:
+        >>> multiply_adds(nn.Sequential(nn.Linear(2, 8), nn.ReLU(), nn.Linear(8, 1)))
+        24
+    """
+    _check_module(layer)
     if isinstance(layer, nn.Linear):
         return layer.in_features * layer.out_features
+    if isinstance(layer, QuadricForm):
+        return _form_multiply_adds(layer)
+    if isinstance(layer, (nn.modules.conv._ConvNd, QuadricConv2d)):
+        raise TypeError(
+            f"multiply_adds counts dense layers, got {type(layer).__name__}: a convolution's "
+            "count depends on the image size"
+        )
+    if next(layer.parameters(recurse=False), None) is not None:
+        raise TypeError(f"multiply_adds does not know {type(layer).__name__}")
+    # a container: its dense layers; activations and other parameter-free modules count 0
+    return sum(multiply_adds(child) for child in layer.children())
+
+
+def _form_multiply_adds(layer: QuadricForm) -> int:
     n, m = layer.in_features, layer.out_features
-    if isinstance(layer, DiagonalQuadric):  # x∘x, then two matrix-vector products
+    if isinstance(layer, DiagonalQuadric):  # x∘x once, then one or two matrix-vector products
         return n + m * n * (2 if layer.weight is not None else 1)
-    if isinstance(layer, QuadricLinear):  # monomials, then one product on them (+ linear)
-        p = n * (n + 1) // 2
+    if isinstance(layer, QuadricLinear):  # n(n+1)/2 monomials, a product on them, + linear
+        p = layer.num_monomials
         return p + m * p + (m * n if layer.weight is not None else 0)
-    if isinstance(layer, FanQuadric):  # 2m factors, x∘x, the w_b product, r*g
+    if isinstance(layer, FanQuadric):  # both factors (2mn), x∘x (n), w_b (mn), r*g (m)
         return 2 * m * n + n + m * n + m
-    if isinstance(layer, HadamardQuadric):
+    if isinstance(layer, HadamardQuadric):  # one GEMM for factors (+ linear), then a*b
         factors = 1 if layer.weight_b is None else 2
         linear = 1 if layer.weight is not None else 0
         return (factors + linear) * m * n + m
@@ -127,6 +187,27 @@ def multiply_adds(layer: nn.Module) -> int:
     raise TypeError(f"multiply_adds does not know {type(layer).__name__}")
 
 
+@dataclass(frozen=True)
+class FormCost:
+    """One row of :func:`form_table`: what one neuron of a form costs on ``n`` inputs.
+
+    Attributes:
+        form: the name (a key of ``FORMS``, or a QuadraLib type ``"T1"``..``"T4"``).
+        formula: the neuron's output, LaTeX in ``$...$``.
+        parameters: free parameters per neuron.
+        multiply_adds: multiply-adds per neuron and input sample (shared work, like squaring
+            the inputs, split over the layer's ``m`` neurons, so not always a whole number).
+        max_rank: the rank of the neuron's ``A`` with random parameters, i.e. the largest the
+            form allows (0 for linear, at most 2 for Hadamard, ``k`` for low rank).
+    """
+
+    form: str
+    formula: str
+    parameters: int
+    multiply_adds: float
+    max_rank: int
+
+
 _FORMULAS = {
     "linear": r"$w\cdot x + c$",
     "diagonal": r"$q\cdot(x\circ x) + w\cdot x + c$",
@@ -134,43 +215,68 @@ _FORMULAS = {
     "fan": r"$(w_r\cdot x+b_r)(w_g\cdot x+b_g) + w_b\cdot(x\circ x) + c$",
     "hadamard": r"$(w_a\cdot x)(w_b\cdot x) + w_c\cdot x + c$",
     "lowrank": r"$\frac{1}{k}(Q_k^\top x)^\top\Lambda_k(Q_k^\top x) + w\cdot x + c$",
+    # QuadraLib's survey types, one neuron each (the layer forms are in QUADRALIB_TYPES)
+    "T1": r"$x^\top A x$",
+    "T2": r"$q\cdot(x\circ x)$",
+    "T3": r"$(w\cdot x)^2$",
+    "T4": r"$(w_a\cdot x)(w_b\cdot x)$",
 }
 
 
-def form_table(n: int, rank: int = 2, forms: tuple[str, ...] | None = None) -> list[FormCost]:
-    """Cost of one neuron of each form on ``n`` inputs, computed from the library's layers.
+def form_table(
+    n: int, m: int = 1, *, rank: int = 2, forms: tuple[str, ...] | list[str] | None = None
+) -> list[FormCost]:
+    """The cost of one neuron of each form on ``n`` inputs, measured on the library's layers.
 
-    ``max_rank`` is the largest rank of ``A`` found over a few random initialisations (and
-    capped by the form's structure: 0 for linear, 2 for Hadamard, ``k`` for low-rank).
+    Args:
+        n: inputs per neuron.
+        m: neurons per layer; work shared by a layer's neurons is split over them.
+        rank: ``k`` of the low-rank form (capped at ``n``).
+        forms: names from ``FORMS`` (default: all of them, ``"linear"`` first) and/or the
+            QuadraLib types ``"T1"``..``"T4"``.
+
+    Returns:
+        One :class:`FormCost` per form, in the order asked (``dataclasses.asdict`` turns
+        each into a dict, e.g. for a pandas ``DataFrame``).
 
     Example:
-        >>> [(r.form, r.parameters) for r in form_table(4, forms=("linear", "hadamard"))]
-        [('linear', 5), ('hadamard', 13)]
+        >>> [(r.form, r.parameters, r.max_rank) for r in form_table(4, forms=["linear", "T4"])]
+        [('linear', 5, 0), ('T4', 8, 2)]
     """
-    forms = tuple(_FORMULAS) if forms is None else forms
+    for name, value in (("n", n), ("m", m), ("rank", rank)):
+        if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+            raise ValueError(f"{name} must be a positive int, got {value!r}")
+    forms = list(FORMS) if forms is None else list(forms)
+    valid = [*FORMS, *QUADRALIB_TYPES]
+    for form in forms:
+        if form not in valid:
+            raise ValueError(f"forms must hold names from {valid}, got {form!r}")
+    generator = torch.Generator().manual_seed(0)  # local: global random state is left alone
     rows = []
-    generator_state = torch.random.get_rng_state()
-    try:
-        torch.manual_seed(0)
-        for form in forms:
-            options = {"rank": min(rank, n)} if form == "lowrank" else {}
-            layer = make_layer(form, n, 1, dtype=torch.float64, **options)
-            if isinstance(layer, LowRankQuadric):
-                nn.init.normal_(layer.eigenvalues)  # Λ starts at zero; any value shows the rank
-            if isinstance(layer, nn.Linear):
-                max_rank = 0
+    for form in forms:
+        with torch.random.fork_rng(devices=[]):  # building a layer draws its default init
+            if form in QUADRALIB_TYPES:
+                _, cls, options = QUADRALIB_TYPES[form]
+                layer = cls(n, m, dtype=torch.float64, **options)
             else:
-                A = layer.as_quadric()[0][0]
-                max_rank = int(torch.linalg.matrix_rank(A))
-            rows.append(
-                FormCost(
-                    form=form,
-                    formula=_FORMULAS[form],
-                    parameters=count_parameters(layer),
-                    multiply_adds=multiply_adds(layer),
-                    max_rank=max_rank,
-                )
+                options = {"rank": min(rank, n)} if form == "lowrank" else {}
+                layer = make_layer(form, n, m, dtype=torch.float64, **options)
+        with torch.no_grad():  # generic random values show the largest rank the form allows
+            for p in layer.parameters():
+                p.copy_(torch.randn(p.shape, generator=generator, dtype=p.dtype))
+        if isinstance(layer, nn.Linear):
+            max_rank = 0
+        else:
+            A = layer.as_quadric()[0][0]  # (n, n) of the first neuron
+            max_rank = int(torch.linalg.matrix_rank(A))
+        macs = multiply_adds(layer)
+        rows.append(
+            FormCost(
+                form=form,
+                formula=_FORMULAS[form],
+                parameters=count_parameters(layer) // m,
+                multiply_adds=macs // m if macs % m == 0 else macs / m,
+                max_rank=max_rank,
             )
-    finally:
-        torch.random.set_rng_state(generator_state)
+        )
     return rows

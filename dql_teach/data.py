@@ -8,18 +8,19 @@ state), returns ``X`` as ``float32 (N, d)`` and ``y`` as ``int64 (N,)``, and is 
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-import sklearn.datasets
-import sklearn.model_selection
 import torch
 from torch import Tensor
 
 __all__ = [
     "DATASETS",
     "GAUSSIANS",
+    "DatasetSpec",
+    "GaussianClasses",
     "dataset_names",
     "load_digits",
     "load_iris",
@@ -28,11 +29,18 @@ __all__ = [
 ]
 
 
+# scikit-learn is imported where it is used: it would double the time of `import dql_teach`
+
+
 def _circles(n: int, noise: float, rng: np.random.RandomState) -> tuple:
+    import sklearn.datasets
+
     return sklearn.datasets.make_circles(n, noise=noise, factor=0.5, random_state=rng)
 
 
 def _moons(n: int, noise: float, rng: np.random.RandomState) -> tuple:
+    import sklearn.datasets
+
     return sklearn.datasets.make_moons(n, noise=noise, random_state=rng)
 
 
@@ -43,52 +51,86 @@ def _xor(n: int, noise: float, rng: np.random.RandomState) -> tuple:
     return X + noise * rng.randn(n, 2), y
 
 
+def _shuffled(X: np.ndarray, y: np.ndarray, rng: np.random.RandomState) -> tuple:
+    # generators below build class 0 then class 1; shuffle so that any slice (X[:100]) holds
+    # both classes, as scikit-learn's make_circles/make_moons do
+    order = rng.permutation(len(y))
+    return X[order], y[order]
+
+
 def _spirals(n: int, noise: float, rng: np.random.RandomState) -> tuple:
     n0 = n // 2
     t = np.sqrt(rng.uniform(0, 1, size=n)) * 3 * math.pi  # sqrt: even density along the arm
     y = (np.arange(n) >= n0).astype(np.int64)
     angle = t + np.pi * y
     X = np.stack([t * np.cos(angle), t * np.sin(angle)], 1) / (3 * math.pi)
-    return X + noise * rng.randn(n, 2), y
+    return _shuffled(X + noise * rng.randn(n, 2), y, rng)
 
 
 @dataclass(frozen=True)
 class GaussianClasses:
-    """Two Gaussian classes with different covariances: their Bayes boundary is a quadric."""
+    """Two Gaussian classes with different covariances: their Bayes boundary is a quadric.
+
+    ``make_dataset("gaussians", noise=s)`` adds isotropic noise of standard deviation ``s`` to
+    every point (as for the other datasets), which turns covariance ``S_k`` into
+    ``S_k + s² I``; :meth:`covariance` and :meth:`bayes_quadric` take the same ``noise``.
+
+    Attributes:
+        means: ``(mu_0, mu_1)``, each of length 2.
+        covariances: ``(S_0, S_1)``, each 2x2, symmetric positive definite.
+    """
 
     means: tuple[tuple[float, float], tuple[float, float]]
     covariances: tuple[tuple[tuple[float, float], ...], tuple[tuple[float, float], ...]]
 
-    def bayes_quadric(self) -> tuple[Tensor, Tensor, Tensor]:
-        """``(A, b, c)`` with ``x^T A x + b·x + c > 0`` where class 1 is more likely (equal
-        priors): the log-likelihood ratio of two Gaussians is exactly a quadric."""
-        m0, m1 = (np.array(m) for m in self.means)
-        S0, S1 = (np.array(s) for s in self.covariances)
+    def mean(self, k: int) -> np.ndarray:
+        """Mean of class ``k`` as a ``(2,)`` array."""
+        return np.array(self.means[k], dtype=np.float64)
+
+    def covariance(self, k: int, noise: float = 0.0) -> np.ndarray:
+        """Covariance ``(2, 2)`` of class ``k`` with noise of standard deviation ``noise``."""
+        return np.array(self.covariances[k], dtype=np.float64) + noise**2 * np.eye(2)
+
+    def bayes_quadric(
+        self, noise: float = 0.0, dtype: torch.dtype = torch.float32
+    ) -> tuple[Tensor, Tensor, Tensor]:
+        """``(A (2, 2), b (2,), c ())`` of the Bayes-optimal boundary (equal priors).
+
+        ``x^T A x + b·x + c`` is the log-likelihood ratio ``log p(x | 1) - log p(x | 0)``,
+        exactly a quadric for two Gaussians; it is positive where class 1 is more likely, so
+        ``evaluate_quadric(A, b, c, X) > 0`` is the best possible classifier (what
+        scikit-learn's ``QuadraticDiscriminantAnalysis`` estimates from data).
+
+        Example:
+            >>> A, b, c = GAUSSIANS.bayes_quadric()
+            >>> A.shape, b.shape, c.shape
+            (torch.Size([2, 2]), torch.Size([2]), torch.Size([]))
+        """
+        _check_noise(noise)
+        m0, m1 = self.mean(0), self.mean(1)
+        S0, S1 = self.covariance(0, noise), self.covariance(1, noise)
         P0, P1 = np.linalg.inv(S0), np.linalg.inv(S1)
         A = -0.5 * (P1 - P0)
+        A = 0.5 * (A + A.T)  # inv() is symmetric only up to rounding; make it exact
         b = P1 @ m1 - P0 @ m0
         c = -0.5 * (m1 @ P1 @ m1 - m0 @ P0 @ m0) - 0.5 * np.log(
             np.linalg.det(S1) / np.linalg.det(S0)
         )
-        as_t = lambda a: torch.tensor(a, dtype=torch.float32)  # noqa: E731
-        return as_t(A), as_t(b), as_t(c)
+        return tuple(torch.tensor(t, dtype=dtype) for t in (A, b, c))
 
 
 GAUSSIANS = GaussianClasses(
     means=((0.0, 0.0), (0.6, 0.4)),
     covariances=(((0.15, 0.08), (0.08, 0.1)), ((0.6, -0.2), (-0.2, 0.4))),
 )
-"""The two classes of the ``gaussians`` dataset (noise scales both covariances)."""
+"""The two classes of the ``gaussians`` dataset."""
 
 
 def _gaussians(n: int, noise: float, rng: np.random.RandomState) -> tuple:
     n0 = n // 2
-    scale = 1.0 + noise
-    X0 = rng.multivariate_normal(GAUSSIANS.means[0], np.array(GAUSSIANS.covariances[0]) * scale, n0)
-    X1 = rng.multivariate_normal(
-        GAUSSIANS.means[1], np.array(GAUSSIANS.covariances[1]) * scale, n - n0
-    )
-    return np.concatenate([X0, X1]), np.repeat([0, 1], [n0, n - n0])
+    X0 = rng.multivariate_normal(GAUSSIANS.mean(0), GAUSSIANS.covariance(0, noise), n0)
+    X1 = rng.multivariate_normal(GAUSSIANS.mean(1), GAUSSIANS.covariance(1, noise), n - n0)
+    return _shuffled(np.concatenate([X0, X1]), np.repeat([0, 1], [n0, n - n0]), rng)
 
 
 def _shells(n: int, noise: float, rng: np.random.RandomState) -> tuple:
@@ -98,7 +140,7 @@ def _shells(n: int, noise: float, rng: np.random.RandomState) -> tuple:
     direction /= np.linalg.norm(direction, axis=1, keepdims=True)
     radius = np.where(np.arange(n) < n0, 0.5 * rng.uniform(0, 1, n) ** (1 / 3), 1.0)
     X = direction * (radius + noise * rng.randn(n))[:, None]
-    return X, (np.arange(n) >= n0).astype(np.int64)
+    return _shuffled(X, (np.arange(n) >= n0).astype(np.int64), rng)
 
 
 @dataclass(frozen=True)
@@ -126,20 +168,46 @@ def dataset_names() -> list[str]:
     return list(DATASETS)
 
 
+def _check_noise(noise: object) -> float:
+    if isinstance(noise, bool) or not isinstance(noise, numbers.Real):
+        raise TypeError(f"noise must be a number >= 0, got {type(noise).__name__} {noise!r}")
+    if not math.isfinite(noise) or noise < 0:
+        raise ValueError(f"noise must be a finite number >= 0, got {noise!r}")
+    return float(noise)
+
+
+def _check_seed(seed: object) -> int:
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
+        raise TypeError(f"seed must be an int, got {type(seed).__name__} {seed!r}")
+    if not 0 <= seed < 2**32:
+        raise ValueError(f"seed must be an int in [0, 2**32), got {seed}")
+    return int(seed)
+
+
 def make_dataset(
     name: str, n_samples: int = 1000, noise: float | None = None, seed: int = 0
 ) -> tuple[Tensor, Tensor]:
-    """Generate a toy dataset.
+    """Generate a toy dataset (two classes).
 
     Args:
-        name: one of :func:`dataset_names` (``circles``, ``moons``, ``xor``, ``spirals``,
-            ``gaussians``, ``shells``).
-        n_samples: number of points ``N`` (> 0); the two classes get ``N // 2`` and the rest.
-        noise: standard deviation of the noise (``None``: the dataset's default).
-        seed: seed of the generator; the same seed gives the same data.
+        name: one of :func:`dataset_names`: ``circles``, ``moons``, ``xor`` (class 1 where
+            ``x1 x2 > 0``), ``spirals``, ``gaussians`` (see :data:`GAUSSIANS`), ``shells`` (3-D).
+        n_samples: number of points ``N`` (> 0). ``xor`` draws points uniformly, so its
+            classes are balanced only on average; the others give the classes ``N // 2`` and
+            ``N - N // 2`` points.
+        noise: standard deviation of the Gaussian noise added to the points (``None``: the
+            dataset's default, ``DATASETS[name].default_noise``).
+        seed: seed of the dataset's own ``numpy.random.RandomState`` (global random state is
+            neither used nor changed); the same seed gives the same data.
 
     Returns:
-        ``X`` float32 ``(N, d)`` (``d = 3`` for ``shells``, else 2) and ``y`` int64 ``(N,)``.
+        ``X`` float32 ``(N, d)`` (``d = 3`` for ``shells``, else 2) and ``y`` int64 ``(N,)``
+        with labels 0 and 1, in shuffled order.
+
+    Raises:
+        ValueError: unknown ``name`` (the message lists the valid ones), ``n_samples <= 0``,
+            negative or non-finite ``noise``, ``seed`` outside ``[0, 2**32)``.
+        TypeError: ``n_samples``, ``noise`` or ``seed`` of the wrong type.
 
     Example:
         >>> X, y = make_dataset("circles", n_samples=100, seed=0)
@@ -148,44 +216,99 @@ def make_dataset(
     """
     if not isinstance(name, str) or name not in DATASETS:
         raise ValueError(f"name must be one of {dataset_names()}, got {name!r}")
-    if isinstance(n_samples, bool) or not isinstance(n_samples, (int, np.integer)):
-        raise TypeError(f"n_samples must be an int, got {type(n_samples).__name__} {n_samples!r}")
+    if isinstance(n_samples, bool) or not isinstance(n_samples, numbers.Integral):
+        raise TypeError(
+            f"n_samples must be an int > 0, got {type(n_samples).__name__} {n_samples!r}"
+        )
     if n_samples <= 0:
         raise ValueError(f"n_samples must be a positive int, got {n_samples}")
     spec = DATASETS[name]
-    noise = spec.default_noise if noise is None else noise
-    if not isinstance(noise, (int, float)) or not math.isfinite(noise) or noise < 0:
-        raise ValueError(f"noise must be a finite number >= 0, got {noise!r}")
-    X, y = spec.make(int(n_samples), float(noise), np.random.RandomState(seed))
+    noise = _check_noise(spec.default_noise if noise is None else noise)
+    rng = np.random.RandomState(_check_seed(seed))
+    X, y = spec.make(int(n_samples), noise, rng)
     return torch.tensor(X, dtype=torch.float32), torch.tensor(y, dtype=torch.int64)
 
 
-def _bundled(loader: Callable) -> tuple[Tensor, Tensor]:
-    data = loader()  # shipped inside scikit-learn's wheel, read from disk
-    return torch.tensor(data.data, dtype=torch.float32), torch.tensor(data.target)
+def _bundled(name: str) -> tuple[Tensor, Tensor]:
+    import sklearn.datasets
+
+    data = getattr(
+        sklearn.datasets, name
+    )()  # shipped inside scikit-learn's wheel, read from disk: no download
+    X = torch.tensor(data.data, dtype=torch.float32)
+    return X, torch.tensor(data.target, dtype=torch.int64)  # int32 on some platforms
 
 
 def load_digits() -> tuple[Tensor, Tensor]:
-    """scikit-learn's 8x8 digits: ``X`` float32 ``(1797, 64)`` in ``[0, 16]``, ``y`` in 0..9."""
-    return _bundled(sklearn.datasets.load_digits)
+    """scikit-learn's 8x8 handwritten digits, bundled with it (no download).
+
+    Returns:
+        ``X`` float32 ``(1797, 64)``, pixel intensities 0..16 (row-major 8x8 images; divide
+        by 16 to get ``[0, 1]``), and ``y`` int64 ``(1797,)``, digits 0..9.
+    """
+    return _bundled("load_digits")
 
 
 def load_iris() -> tuple[Tensor, Tensor]:
-    """Fisher's iris: ``X`` float32 ``(150, 4)``, ``y`` int64 in 0..2."""
-    return _bundled(sklearn.datasets.load_iris)
+    """Fisher's iris, bundled with scikit-learn (no download).
+
+    Returns:
+        ``X`` float32 ``(150, 4)`` (sepal and petal length and width, cm) and ``y`` int64
+        ``(150,)``, species 0..2 (50 each).
+    """
+    return _bundled("load_iris")
 
 
 def train_test_split(
     X: Tensor, y: Tensor, test_size: float = 0.25, seed: int = 0
 ) -> tuple[Tensor, Tensor, Tensor, Tensor]:
-    """A seeded, stratified split: ``X_train, X_test, y_train, y_test`` as tensors."""
-    if len(X) != len(y):
-        raise ValueError(f"X and y must have the same length, got {len(X)} and {len(y)}")
-    if not 0 < test_size < 1:
-        raise ValueError(f"test_size must be between 0 and 1, got {test_size}")
-    index = np.arange(len(y))
+    """Split into training and test sets, stratified (each class keeps its share) and seeded.
+
+    Args:
+        X: ``(N, ...)`` samples; y: ``(N,)`` integer labels (at least two samples per class).
+        test_size: fraction of the samples that go to the test set, in ``(0, 1)``.
+        seed: the same seed gives the same split.
+
+    Returns:
+        ``X_train, X_test, y_train, y_test``: tensors on ``X``'s and ``y``'s devices.
+
+    Example:
+        >>> X, y = make_dataset("moons", n_samples=100)
+        >>> X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.2)
+        >>> len(X_train), len(X_test), int(y_test.sum())
+        (80, 20, 10)
+    """
+    for arg, value in (("X", X), ("y", y)):
+        if not isinstance(value, Tensor):
+            raise TypeError(f"{arg} must be a torch.Tensor, got {type(value).__name__}")
+    if y.ndim != 1 or y.is_floating_point() or y.dtype == torch.bool:
+        raise TypeError(f"y must be integer labels of shape (N,), got {y.dtype} {tuple(y.shape)}")
+    if X.ndim == 0 or len(X) != len(y):
+        raise ValueError(
+            f"X and y must have the same length (one label per sample), got X of shape "
+            f"{tuple(X.shape)} and y of shape {tuple(y.shape)}"
+        )
+    if (
+        isinstance(test_size, bool)
+        or not isinstance(test_size, numbers.Real)
+        or not 0 < test_size < 1
+    ):
+        raise ValueError(f"test_size must be a fraction between 0 and 1, got {test_size!r}")
+    counts = torch.bincount(y.cpu() - y.min().cpu())
+    if int(counts[counts > 0].min()) < 2:
+        raise ValueError("y must hold at least 2 samples of every class to stratify the split")
+    import sklearn.model_selection
+
     train, test = sklearn.model_selection.train_test_split(
-        index, test_size=test_size, random_state=seed, stratify=y.cpu().numpy()
+        np.arange(len(y)),
+        test_size=float(test_size),
+        random_state=_check_seed(seed),
+        stratify=y.cpu().numpy(),
     )
     train, test = torch.as_tensor(train), torch.as_tensor(test)
-    return X[train], X[test], y[train], y[test]
+    return (
+        X[train.to(X.device)],
+        X[test.to(X.device)],
+        y[train.to(y.device)],
+        y[test.to(y.device)],
+    )
