@@ -1,118 +1,261 @@
-"""Forward + backward time of each quadric form against its FLOP-equivalent ``nn.Linear``.
+"""Forward + backward time of each quadric form over that of its FLOP-equivalent ``nn.Linear``.
 
-The reference for each form is the plain ``nn.Linear`` doing the same number of multiply-adds
-per sample, so a ratio near 1 means the form costs no more than the arithmetic it needs:
+The reference for each form is the plain ``nn.Linear`` doing the same multiply-adds per
+sample, so a ratio near 1 means the form costs no more time than the arithmetic it needs:
 
 ======== ==================================================== ==============================
-form     what it computes                                     reference
+form     what the layer computes                              reference
 ======== ==================================================== ==============================
-hadamard one GEMM of 3m outputs, then a multiply-add          ``Linear(n, 3m)``
-fan      one GEMM of 2m outputs + one on x∘x                  ``Linear(n, 3m)``
-lowrank  one GEMM of (k+1)m outputs, then Λ-weighted squares  ``Linear(n, (k+1)m)``
-diagonal one GEMM on x∘x + one on x                           ``Linear(n, 2m)``
-full     monomials x_i x_j (i<=j), one GEMM on them + linear  ``Linear(n(n+1)/2 + n, m)``
+hadamard one GEMM with 3m outputs, then a multiply-add         ``Linear(n, 3m)``
+fan      one GEMM with 2m outputs, one on x∘x, a multiply-add  ``Linear(n, 3m)``
+lowrank  one GEMM with (k+1)m outputs, then Λ-weighted squares ``Linear(n, (k+1)m)``
+diagonal one GEMM on x∘x, one on x                             ``Linear(2n, m)``
+full     monomials x_i x_j (i <= j), one GEMM on them, one     ``Linear(n(n+1)/2 + n, m)``
+         on x
 ======== ==================================================== ==============================
+
+The diagonal form's reference is ``Linear(2n, m)``, not ``Linear(n, 2m)``: both do ``2nm``
+multiply-adds, but the diagonal neuron *is* a linear neuron on the ``2n`` features
+``[x∘x, x]``, just as the full neuron is one on its ``n(n+1)/2 + n`` monomials; the two
+references are timed and both ratios are recorded. Every timed step is
+``zero_grad(); layer(x).sum().backward()`` with ``x.requires_grad`` (a layer inside a
+network also computes the gradient of its input).
+
+Timing: the form and its reference alternate, one step each, ``repeats`` times after a
+warm-up, so a slow phase of the machine hits both. On a shared CPU another process can
+stall one of the two threads of a step for many milliseconds, so the headline ratio is the
+ratio of the *fastest* steps (the least disturbed ones); the ratio of medians is recorded
+beside it. On CUDA each timed sample runs enough steps to last about 20 ms between two
+``torch.cuda.synchronize()``.
 
 Usage::
 
-    python benchmarks/bench_layers.py            # CPU: batch 4096, n = m = 256, float32
-    python benchmarks/bench_layers.py --device cuda --dtype bfloat16 --batch 8192 --n 1024
+    python benchmarks/bench_layers.py                 # CPU: batch 4096, n = m = 256, float32
+    python benchmarks/bench_layers.py --quick         # a small run (seconds)
+    python benchmarks/bench_layers.py --device cuda --dtype float32 bfloat16 \\
+        --batch 8192 --n 1024                         # the GPU case of issue 5
 
-Prints a table and writes ``benchmarks/results/layers-<device>-<dtype>.json``. Targets
-(issue 5): ratio <= 1.3 on a 2-core CPU, <= 1.15 on a GPU.
+Prints a table and writes ``benchmarks/results/layers.json`` (``layers-quick.json`` with
+``--quick``), keyed by device type, so a CPU run and a GPU run made in different sessions
+live side by side. Targets (issue 5): ratio <= 1.3 on the 2-core CPU, <= 1.15 on a GPU.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import platform
+import math
 import statistics
 import time
 from pathlib import Path
 
 import torch
+from _common import RESULTS, load_average, machine_info, merge_results, sync
 from torch import nn
 
 import dql_teach as dql
 
-RESULTS = Path(__file__).parent / "results"
+FORMS = ["hadamard", "fan", "lowrank", "diagonal", "full"]
+TARGETS = {"cpu": 1.3, "cuda": 1.15}
+NO_GPU = {
+    "not_measured": "no GPU was available to the session that wrote this file; run "
+    "`python benchmarks/bench_layers.py --device cuda --batch 8192 --n 1024` on one"
+}
 
 
-def reference(form: str, n: int, m: int, k: int) -> nn.Module:
-    outputs = {"hadamard": 3 * m, "fan": 3 * m, "lowrank": (k + 1) * m, "diagonal": 2 * m}
+def references(form: str, n: int, m: int, k: int) -> dict[str, tuple[int, int]]:
+    """``{name: (in_features, out_features)}`` of the FLOP-equivalent linear layers; the
+    first is the headline reference."""
+    if form in ("hadamard", "fan"):
+        return {"Linear(n, 3m)": (n, 3 * m)}
+    if form == "lowrank":
+        return {"Linear(n, (k+1)m)": (n, (k + 1) * m)}
+    if form == "diagonal":
+        return {"Linear(2n, m)": (2 * n, m), "Linear(n, 2m)": (n, 2 * m)}
     if form == "full":
-        return nn.Linear(n * (n + 1) // 2 + n, m)
-    return nn.Linear(n, outputs[form])
+        return {"Linear(n(n+1)/2 + n, m)": (n * (n + 1) // 2 + n, m)}
+    raise ValueError(f"form must be one of {FORMS}, got {form!r}")
 
 
-def time_fwd_bwd(layer: nn.Module, x: torch.Tensor, repeats: int, device: str) -> float:
-    """Median seconds of one forward + backward pass."""
-
-    def step():
+def make_step(layer: nn.Module, x: torch.Tensor):
+    def step() -> None:
         layer.zero_grad(set_to_none=True)
+        x.grad = None
         layer(x).sum().backward()
 
-    for _ in range(3):  # warm-up: allocator, kernels, thread pools
-        step()
-    times = []
-    for _ in range(repeats):
-        if device == "cuda":
-            torch.cuda.synchronize()
+    return step
+
+
+def time_interleaved(
+    steps: dict[str, callable], repeats: int, warmup: int, device: torch.device
+) -> dict[str, list[float]]:
+    """Seconds per step of each of ``steps``, run in turn ``repeats`` times."""
+    for step in steps.values():
+        for _ in range(warmup):  # allocator, kernel choice, thread pools, lazy init
+            step()
+    # on a GPU one step can be shorter than the launch overhead we want to average out
+    inner = {}
+    for name, step in steps.items():
+        sync(device)
         start = time.perf_counter()
         step()
-        if device == "cuda":
-            torch.cuda.synchronize()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        sync(device)
+        one = time.perf_counter() - start
+        inner[name] = 1 if device.type == "cpu" else max(1, math.ceil(0.02 / max(one, 1e-6)))
+    times: dict[str, list[float]] = {name: [] for name in steps}
+    for _ in range(repeats):
+        for name, step in steps.items():
+            sync(device)
+            start = time.perf_counter()
+            for _ in range(inner[name]):
+                step()
+            sync(device)
+            times[name].append((time.perf_counter() - start) / inner[name])
+    return times
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--device", default="cpu")
-    parser.add_argument("--dtype", default="float32", choices=["float32", "bfloat16", "float16"])
-    parser.add_argument("--batch", type=int, default=4096)
-    parser.add_argument("--n", type=int, default=256, help="in_features = out_features")
-    parser.add_argument("--rank", type=int, default=4)
-    # the full form's monomials are n(n+1)/2 wide: a smaller batch keeps them in memory
-    parser.add_argument("--full-batch", type=int, default=1024)
-    parser.add_argument("--repeats", type=int, default=15)
-    args = parser.parse_args()
-    device, dtype = args.device, getattr(torch, args.dtype)
-    n = m = args.n
-    rows = []
-    for form in ["hadamard", "fan", "lowrank", "diagonal", "full"]:
-        torch.manual_seed(0)
-        batch = args.full_batch if form == "full" else args.batch
-        options = {"rank": args.rank} if form == "lowrank" else {}
-        layer = dql.make_layer(form, n, m, device=device, dtype=dtype, **options)
-        ref = reference(form, n, m, args.rank).to(device=device, dtype=dtype)
-        x = torch.randn(batch, n, device=device, dtype=dtype, requires_grad=True)
-        x_ref = torch.randn(batch, ref.in_features, device=device, dtype=dtype, requires_grad=True)
-        t_form = time_fwd_bwd(layer, x, args.repeats, device)
-        t_ref = time_fwd_bwd(ref, x_ref, args.repeats, device)
-        rows.append({"form": form, "batch": batch, "reference": repr(ref),
-                     "form_ms": t_form * 1e3, "reference_ms": t_ref * 1e3,
-                     "ratio": t_form / t_ref})  # fmt: skip
-    print(f"{args.device} {args.dtype}, n = m = {n}, low-rank k = {args.rank}")
-    print(f"{'form':9s} {'batch':>6s} {'form ms':>9s} {'linear ms':>10s} {'ratio':>6s}")
-    for r in rows:
-        print(f"{r['form']:9s} {r['batch']:6d} {r['form_ms']:9.2f} {r['reference_ms']:10.2f} "
-              f"{r['ratio']:6.2f}")  # fmt: skip
-    RESULTS.mkdir(exist_ok=True)
-    out = RESULTS / f"layers-{args.device}-{args.dtype}.json"
-    info = {
-        "device": torch.cuda.get_device_name()
-        if device == "cuda"
-        else platform.processor() or platform.machine(),
-        "threads": torch.get_num_threads(),
-        "torch": torch.__version__,
-        "python": platform.python_version(),
-        "args": vars(args),
-        "rows": rows,
+def bench_form(form, n, m, batch, rank, device, dtype, repeats, warmup, memory_efficient):
+    torch.manual_seed(0)
+    options = {"rank": rank} if form == "lowrank" else {}
+    factory = {"device": device, "dtype": dtype}
+    layer = dql.make_layer(form, n, m, **factory, **options)
+    x = torch.randn(batch, n, **factory, requires_grad=True)
+    steps = {"form": make_step(layer, x)}
+    if memory_efficient:
+        layer_me = dql.make_layer(form, n, m, **factory, **options, memory_efficient=True)
+        steps["form (memory_efficient)"] = make_step(layer_me, x)
+    refs = references(form, n, m, rank)
+    for name, (fan_in, fan_out) in refs.items():
+        ref = nn.Linear(fan_in, fan_out, **factory)
+        x_ref = torch.randn(batch, fan_in, **factory, requires_grad=True)
+        steps[name] = make_step(ref, x_ref)
+    times = time_interleaved(steps, repeats, warmup, device)
+    best = {name: min(t) for name, t in times.items()}
+    median = {name: statistics.median(t) for name, t in times.items()}
+    headline = next(iter(refs))
+    row = {
+        "form": form,
+        "n": n,
+        "m": m,
+        "batch": batch,
+        "rank": rank if form == "lowrank" else None,
+        "reference": headline,
+        "form_ms": best["form"] * 1e3,
+        "reference_ms": best[headline] * 1e3,
+        "ratio": best["form"] / best[headline],
+        "ratio_of_medians": median["form"] / median[headline],
+        "best_ms": {name: t * 1e3 for name, t in best.items()},
+        "median_ms": {name: t * 1e3 for name, t in median.items()},
+        "all_ms": {name: [round(v * 1e3, 4) for v in t] for name, t in times.items()},
     }
-    out.write_text(json.dumps(info, indent=2) + "\n")
-    print(f"wrote {out}")
+    if memory_efficient:
+        row["ratio_memory_efficient"] = best["form (memory_efficient)"] / best[headline]
+    for name in list(refs)[1:]:
+        row[f"ratio vs {name}"] = best["form"] / best[name]
+    del layer, x, steps
+    if device.type == "cuda":
+        torch.cuda.empty_cache()
+    return row
+
+
+def print_table(title: str, rows: list[dict], target: float | None) -> None:
+    print(title)
+    header = f"{'form':9s} {'n':>5s} {'batch':>6s} {'form ms':>9s} {'linear ms':>10s} {'ratio':>6s}"
+    print(header + f" {'median':>7s} {'mem-eff':>7s}  reference")
+    for r in rows:
+        me = r.get("ratio_memory_efficient")
+        flag = "" if target is None or r["ratio"] <= target else "  > target"
+        print(
+            f"{r['form']:9s} {r['n']:5d} {r['batch']:6d} {r['form_ms']:9.2f} "
+            f"{r['reference_ms']:10.2f} {r['ratio']:6.2f} {r['ratio_of_medians']:7.2f} "
+            f"{'' if me is None else f'{me:7.2f}':>7s}  {r['reference']}{flag}"
+        )
+
+
+def main(argv: list[str] | None = None) -> dict:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--device", nargs="+", default=["cpu"], help="cpu, cuda, cuda:1 ...")
+    parser.add_argument(
+        "--dtype", nargs="+", default=None, help="default: float32 on CPU, float32 bfloat16 on CUDA"
+    )
+    parser.add_argument("--batch", type=int, default=None, help="default 4096 (CPU), 8192 (CUDA)")
+    parser.add_argument("--n", type=int, nargs="+", default=None, help="n = m; 256 CPU, 1024 CUDA")
+    parser.add_argument("--rank", type=int, default=4, help="k of the low-rank form")
+    parser.add_argument(
+        "--full-batch",
+        type=int,
+        default=1024,
+        help="batch of the full form, whose n(n+1)/2 monomials per sample dominate memory",
+    )
+    parser.add_argument("--forms", nargs="+", default=FORMS, choices=FORMS)
+    parser.add_argument("--repeats", type=int, default=None, help="default 20 (5 with --quick)")
+    parser.add_argument("--warmup", type=int, default=3)
+    parser.add_argument("--threads", type=int, default=None, help="CPU threads (default: all)")
+    parser.add_argument(
+        "--no-memory-efficient", action="store_true", help="skip timing memory_efficient=True"
+    )
+    parser.add_argument("--quick", action="store_true", help="batch 512, n = 64, 5 repeats")
+    parser.add_argument("--out", default=None, help="results file (default results/layers.json)")
+    args = parser.parse_args(argv)
+    if args.threads is not None:
+        torch.set_num_threads(args.threads)
+    runs = {}
+    for device_name in args.device:
+        device = torch.device(device_name)
+        if device.type == "cuda" and not torch.cuda.is_available():
+            raise SystemExit(f"--device {device_name}: torch.cuda.is_available() is False here")
+        gpu = device.type == "cuda"
+        dtypes = args.dtype or (["float32", "bfloat16"] if gpu else ["float32"])
+        sizes = args.n or ([64] if args.quick else [1024] if gpu else [256])
+        batch = args.batch or (512 if args.quick else 8192 if gpu else 4096)
+        full_batch = min(args.full_batch, batch)
+        repeats = args.repeats or (5 if args.quick else 20)
+        run = {
+            "machine": machine_info(device_name),
+            "settings": {
+                "batch": batch,
+                "full_batch": full_batch,
+                "sizes": sizes,
+                "dtypes": dtypes,
+                "rank": args.rank,
+                "repeats": repeats,
+                "warmup": args.warmup,
+                "quick": args.quick,
+                "headline": "ratio = fastest form step / fastest reference step, interleaved",
+            },
+            "target": TARGETS.get(device.type),
+            "results": [],
+        }
+        for dtype_name in dtypes:
+            dtype = getattr(torch, dtype_name)
+            for n in sizes:
+                rows = []
+                for form in args.forms:
+                    b = full_batch if form == "full" else batch
+                    row = bench_form(
+                        form, n, n, b, min(args.rank, n), device, dtype,
+                        repeats, args.warmup, not args.no_memory_efficient,
+                    )  # fmt: skip
+                    row["dtype"] = dtype_name
+                    rows.append(row)
+                print_table(
+                    f"\n{device_name} ({run['machine'].get('gpu', run['machine']['cpu'])}), "
+                    f"{dtype_name}, n = m = {n}, k = {args.rank}, "
+                    f"{run['machine']['threads']} threads",
+                    rows,
+                    run["target"],
+                )
+                run["results"] += rows
+        run["machine"]["load_average_after"] = load_average()
+        runs[device.type] = run
+        out = (
+            Path(args.out) if args.out else RESULTS / f"layers{'-quick' if args.quick else ''}.json"
+        )
+        merge_results(out, device.type, run)
+        print(f"wrote {out} [{device.type}]")
+    if not torch.cuda.is_available() and "cuda" not in json.loads(out.read_text()):
+        merge_results(out, "cuda", NO_GPU)
+    return runs
 
 
 if __name__ == "__main__":

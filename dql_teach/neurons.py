@@ -85,6 +85,55 @@ def _uniform_(tensor: Tensor, fan_in: int) -> None:
     nn.init.uniform_(tensor, -bound, bound)
 
 
+class _Monomials(torch.autograd.Function):
+    """``(B, n) -> (B, n(n+1)/2)``: the products ``x_i x_j`` (``i <= j``, row by row, the
+    order of ``torch.triu_indices``).
+
+    Why not ``x[:, rows] * x[:, cols]``: on a CPU the two gathers, their product and, above
+    all, the scatter-adds of their backward cost more than the GEMM on the monomials (2.4x an
+    ``nn.Linear`` of the same multiply-adds at n = 256). Here the monomials are built
+    transposed, ``(n(n+1)/2, B)``, where row ``i`` of the triangle, ``x_i x_{i:}``, is one
+    contiguous block: ``n`` products that each write memory in order. The GEMM reads the
+    transpose at no cost and returns the gradient ``G`` in the same layout, and the backward,
+    ``grad x = (S + S^T) x`` with ``S`` the upper triangle filled from ``G``, again takes one
+    contiguous block of ``G`` per row. Only ``x`` is saved.
+    """
+
+    @staticmethod
+    def forward(x: Tensor) -> Tensor:
+        n = x.shape[-1]
+        xt = x.t().contiguous()  # (n, B)
+        out = x.new_empty(n * (n + 1) // 2, x.shape[0])  # (p, B)
+        start = 0
+        for i in range(n):
+            torch.mul(xt[i:], xt[i], out=out[start : start + n - i])  # (n - i, B)
+            start += n - i
+        return out.t()  # (B, p), column-major
+
+    @staticmethod
+    def setup_context(ctx, inputs, output) -> None:
+        ctx.save_for_backward(inputs[0])
+
+    @staticmethod
+    def backward(ctx, grad: Tensor) -> Tensor:
+        (x,) = ctx.saved_tensors
+        n = x.shape[-1]
+        if torch.is_grad_enabled():  # create_graph=True: a differentiable formula (slower)
+            rows, cols = torch.triu_indices(n, n, device=x.device)
+            zero = torch.zeros_like(x)
+            return zero.index_add(1, rows, grad * x[:, cols]).index_add(1, cols, grad * x[:, rows])
+        gt = grad.t().contiguous()  # (p, B); a no-op when the GEMM gave it column-major
+        xt = x.t().contiguous()  # (n, B)
+        grad_xt = torch.zeros_like(xt)  # (n, B)
+        start = 0
+        for i in range(n):
+            g_i = gt[start : start + n - i]  # (n - i, B): row i of S
+            grad_xt[i] += (g_i * xt[i:]).sum(0)  # (S x)_i
+            grad_xt[i:].addcmul_(g_i, xt[i])  # (S^T x)_j, j >= i
+            start += n - i
+        return grad_xt.t()
+
+
 class QuadricForm(nn.Module):
     """Base class of the quadric neuron forms.
 
@@ -353,7 +402,11 @@ class QuadricLinear(QuadricForm):
 
     def monomials(self, x: Tensor) -> Tensor:
         """``(*, n) -> (*, n(n+1)/2)``: the products ``x_i x_j`` for ``i <= j``."""
-        return x[..., self._rows] * x[..., self._cols]
+        if torch.compiler.is_compiling() or x.shape[-1] == 1:
+            # compilers fuse the gathers into the product; the loop below would unroll
+            return x[..., self._rows] * x[..., self._cols]
+        flat = x.reshape(-1, x.shape[-1])  # (B, n)
+        return _Monomials.apply(flat).reshape(*x.shape[:-1], -1)  # (*, n(n+1)/2)
 
     def _compute(self, x: Tensor, linear: LinearOp) -> Tensor:
         if linear is not F.linear:
@@ -463,8 +516,9 @@ class FanQuadric(QuadricForm):
         m = self.out_features
         weight = torch.cat([self.weight_r, self.weight_g])  # (2m, n): one GEMM for both
         bias = None if self.bias is None else torch.cat([self.bias_r, self.bias_g])
-        rg = linear(x, weight, bias)  # (*, 2m)
-        r, g = rg[..., :m], rg[..., m:]
+        # split, not two slices: its backward writes one gradient for rg instead of
+        # zero-filling a (*, 2m) tensor per slice and adding them up
+        r, g = linear(x, weight, bias).split(m, dim=-1)  # (*, m) each
         return torch.addcmul(linear(x * x, self.weight_sq, self.bias), r, g)
 
     @torch.no_grad()
@@ -602,12 +656,13 @@ class HadamardQuadric(QuadricForm):
     def _compute(self, x: Tensor, linear: LinearOp) -> Tensor:
         m = self.out_features
         h = linear(x, self._stacked_weight(), None)  # (*, k m): one GEMM for every factor
-        a = h[..., :m]
-        b = a if self.weight_b is None else h[..., m : 2 * m]
+        parts = h.split(m, dim=-1)  # one backward copy for all parts (slices: one each)
+        a = parts[0]
+        b = a if self.weight_b is None else parts[1]
         if self.residual:
             linear = a
         elif self.weight is not None:
-            linear = h[..., -m:]
+            linear = parts[-1]
         else:
             linear = None
         if linear is None:
@@ -741,14 +796,16 @@ class LowRankQuadric(QuadricForm):
         if self.weight is not None:
             stacked = torch.cat([stacked, self.weight])  # ((k+1) m, n): one GEMM
         h = linear(x, stacked, None)  # (*, (k+1) m)
-        f = h[..., : m * k].unflatten(-1, (m, k))  # (*, m, k)
-        y = (f * f * self.eigenvalues).sum(-1) / k  # (*, m)
+        # split, not slices: one backward copy instead of a zero-filled (*, (k+1) m) per slice
+        features, *rest = h.split(m * k, dim=-1)  # (*, m k), [(*, m)]
+        f = features.unflatten(-1, (m, k))  # (*, m, k)
+        y = (f * f * (self.eigenvalues / k)).sum(-1)  # (*, m); 1/k on the (m, k) weights
         if self.weight is not None:
-            y = y + h[..., m * k :]
+            y = y + rest[0]
         if self.bias is not None:
             y = y + self.bias
         if self.return_features:
-            return torch.cat([y, h[..., : m * k]], dim=-1)  # (*, m (k+1))
+            return torch.cat([y, features], dim=-1)  # (*, m (k+1))
         return y
 
     def as_quadric(self) -> tuple[Tensor, Tensor, Tensor]:
