@@ -9,6 +9,7 @@ is used everywhere.
 
 from __future__ import annotations
 
+import itertools
 import math
 import os
 from collections.abc import Callable, Sequence
@@ -19,9 +20,10 @@ import plotly.graph_objects as go
 import torch
 from contourpy import contour_generator
 from matplotlib.colors import ListedColormap
+from matplotlib.patches import Patch
 from torch import Tensor, nn
 
-from .quadric import as_quadric, classify_quadric, evaluate_quadric
+from .quadric import as_quadric, classify_quadric
 
 __all__ = [
     "CLASS_COLORS",
@@ -29,10 +31,14 @@ __all__ = [
     "compare_decision_surfaces",
     "conic_points",
     "conic_slider_figure",
+    "conic_trace",
+    "data_traces",
     "decision_grid",
-    "level_set_points",
+    "level_set_mesh",
     "plot_conic",
     "plot_decision_surface",
+    "quadric_of",
+    "quadric_slider_figure",
     "quadric_surface_3d",
     "show",
     "slider_figure",
@@ -53,11 +59,54 @@ CLASS_COLORS = (PALETTE["blue"], PALETTE["orange"])
 """Class 0 and class 1, in every figure of the book."""
 _REGION_CMAP = ListedColormap(["#b9d3ea", "#f6d9a3"])  # light tints of the two class colours
 BOUNDARY_COLOR = PALETTE["black"]
+AXIS_COLOR = PALETTE["vermillion"]
+# plain Unicode, not "$x_1$": mathtext parsing was a third of a widget's redraw time
+XLABEL, YLABEL = "x₁", "x₂"
 
 
 # --- numbers ---------------------------------------------------------------------------------
 def _as_numpy(t) -> np.ndarray:
     return t.detach().cpu().numpy() if isinstance(t, Tensor) else np.asarray(t)
+
+
+def _normalised(A: Tensor, b: Tensor, c: Tensor) -> tuple[Tensor, Tensor, Tensor]:
+    """``(A, b, c) / max|coefficient|``: the same curve, with no overflow or underflow.
+
+    ``q = 0`` does not change when ``q`` is scaled, so huge (1e30) and tiny (1e-30) coefficients
+    draw and classify like ordinary ones.
+    """
+    scale = max(float(A.abs().max()), float(b.abs().max()), float(c.abs().max()))
+    if scale == 0 or not math.isfinite(scale):
+        return A, b, c
+    return A / scale, b / scale, c / scale
+
+
+def _float64(A, b, c) -> tuple[Tensor, Tensor, Tensor, float]:
+    """``(A, b, c)`` in float64 for drawing, and the classification tolerance of their own dtype:
+    a rank-one ``A`` computed in float32 has a rounding-size second eigenvalue that must still
+    count as zero (a low-rank neuron must not be called an ellipse)."""
+    dtypes = [v.dtype for v in (A, b, c) if isinstance(v, Tensor) and v.is_floating_point()]
+    eps = max((torch.finfo(d).eps for d in dtypes), default=torch.finfo(torch.float64).eps)
+    if any(isinstance(v, np.ndarray) and v.dtype == np.float32 for v in (A, b, c)):
+        eps = max(eps, float(np.finfo(np.float32).eps))
+    A, b, c = (torch.as_tensor(v, dtype=torch.float64) for v in (A, b, c))
+    return A, b, c, 100 * eps
+
+
+def _finite(*tensors: Tensor) -> bool:
+    return all(bool(torch.isfinite(t).all()) for t in tensors)
+
+
+def _shade_regions(ax, xs: np.ndarray, ys: np.ndarray, positive: np.ndarray) -> None:
+    """Tint ``q > 0`` and ``q < 0`` (``positive (R, R)`` bool) with the two class colours.
+
+    An image, not ``contourf``: a slider redraw stays well under 50 ms.
+    """
+    extent = (xs[0], xs[-1], ys[0], ys[-1])
+    ax.imshow(
+        positive.astype(float), extent=extent, origin="lower", cmap=_REGION_CMAP, vmin=0, vmax=1,
+        interpolation="nearest", aspect="auto", zorder=0,
+    )  # fmt: skip
 
 
 def _limits(X: Tensor | None, margin: float = 0.25) -> tuple[tuple, tuple]:
@@ -106,62 +155,143 @@ def conic_points(
 ) -> list[np.ndarray]:
     """Points of the curve ``x^T A x + b·x + c = 0`` inside the box, as polylines ``(P, 2)``.
 
-    Traced on a grid with contourpy (what matplotlib's ``contour`` uses), so each point lies on
-    the curve up to the grid's linear interpolation.
+    Traced on a ``resolution x resolution`` grid with contourpy (what matplotlib's ``contour``
+    uses), so each point lies on the curve up to the grid's linear interpolation. Empty when
+    the curve misses the box or the coefficients are not finite.
     """
-    xs = np.linspace(*xlim, resolution)
-    ys = np.linspace(*ylim, resolution)
-    gx, gy = np.meshgrid(xs, ys)
-    pts = torch.tensor(np.stack([gx, gy], -1), dtype=torch.float64)
+    return _conic_grid(A, b, c, xlim, ylim, resolution)[3]
+
+
+def _touching_set(A: Tensor, b: Tensor, info, xlim, ylim) -> list[np.ndarray]:
+    """The zero set of a conic that ``q`` only touches (a point, a double line): contours of a
+    sign change cannot find it, so it is computed. ``[]`` for every other conic."""
+    if info.name == "point":
+        return [torch.linalg.solve((A + A.T) / 2, -b / 2).numpy()[None]]
+    if info.name == "double line":
+        k = int(info.eigenvalues.abs().argmax())
+        lam, normal = info.eigenvalues[k], info.eigenvectors[:, k]  # q = lam (n·x - t0)^2
+        t0 = float(-(b @ normal) / (2 * lam))
+        span = 2 * max(abs(xlim[1] - xlim[0]), abs(ylim[1] - ylim[0]))
+        along = torch.stack([-normal[1], normal[0]])
+        return [torch.stack([t0 * normal - span * along, t0 * normal + span * along]).numpy()]
+    return []
+
+
+def _conic_grid(A, b, c, xlim, ylim, resolution):
+    """``xs (R,)``, ``ys (R,)``, ``q (R, R)`` on the grid (rows follow y) and the curve's
+    polylines; ``q`` is ``None`` for non-finite coefficients."""
+    xs, ys = np.linspace(*xlim, resolution), np.linspace(*ylim, resolution)
     A, b, c = (torch.as_tensor(v, dtype=torch.float64) for v in (A, b, c))
-    z = evaluate_quadric(A, b, c, pts).numpy()
+    if not _finite(A, b, c):
+        return xs, ys, None, []
+    A, b, c = _normalised(A, b, c)
+    A = (A + A.T) / 2
+    # q on the grid as an outer sum: a x² + 2h xy + c y² + d x + e y + f, no (R, R, 2) tensor
+    X, Y = xs[None, :], ys[:, None]
+    a, h, cc = float(A[0, 0]), float(A[0, 1]), float(A[1, 1])
+    d, e, f = float(b[0]), float(b[1]), float(c)
+    z = (a * X + d) * X + (2 * h * X + cc * Y + e) * Y + f  # (R, R)
     if not np.all(np.isfinite(z)) or np.ptp(z) == 0:
-        return []
-    return [line for line in contour_generator(xs, ys, z).lines(0.0) if len(line) > 1]
+        return xs, ys, z, []
+    lines = [line for line in contour_generator(xs, ys, z).lines(0.0) if len(line) > 1]
+    return xs, ys, z, lines
 
 
-def level_set_points(
-    A, b, c, bounds: tuple[float, float] = (-1.5, 1.5), resolution: int = 40
-) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
-    """Exact points of the 3-D surface ``x^T A x + b·x + c = 0`` as gridded patches.
+# the 6 edges of a tetrahedron, as pairs of its corners 0..3
+_TET_EDGES = ((0, 1), (0, 2), (0, 3), (1, 2), (1, 3), (2, 3))
 
-    For every axis, the other two coordinates run over a grid and the surface's points on that
-    line solve a quadratic in the remaining coordinate: each root gives a patch ``(X, Y, Z)`` of
-    shape ``(R, R)`` (NaN where there is no root inside the box). Together the patches cover
-    the surface, whichever way it faces; every finite point lies on it to rounding.
+
+def _tetrahedron_table() -> np.ndarray:
+    """Sign pattern of a tetrahedron's corners (bit i set: ``q > 0`` at corner i) -> up to two
+    triangles, each as three indices into ``_TET_EDGES`` (-1: no triangle). Shape (16, 2, 3)."""
+    table = -np.ones((16, 2, 3), dtype=np.int64)
+    edge = {e: k for k, e in enumerate(_TET_EDGES)}
+    for pattern in range(16):
+        pos = [i for i in range(4) if pattern >> i & 1]
+        neg = [i for i in range(4) if not pattern >> i & 1]
+        if len(pos) in (1, 3):  # one corner alone on its side: one triangle around it
+            lone, others = (pos[0], neg) if len(pos) == 1 else (neg[0], pos)
+            table[pattern, 0] = [edge[tuple(sorted((lone, o)))] for o in others]
+        elif len(pos) == 2:  # two and two: a quadrilateral, as two triangles
+            (i, j), (k, l) = pos, neg
+            e = {pair: edge[tuple(sorted(pair))] for pair in ((i, k), (i, l), (j, k), (j, l))}
+            table[pattern, 0] = [e[i, k], e[i, l], e[j, l]]
+            table[pattern, 1] = [e[i, k], e[j, l], e[j, k]]
+    return table
+
+
+_TET_TABLE = _tetrahedron_table()
+# a cube as 6 tetrahedra (Kuhn): from corner 000 to 111 along the axes in each order
+_KUHN = np.array(
+    [[np.zeros(3), np.eye(3)[a], np.eye(3)[a] + np.eye(3)[b], np.ones(3)]
+     for a, b, _ in itertools.permutations(range(3))],
+    dtype=np.int64,
+)  # (6 tetrahedra, 4 corners, 3)  # fmt: skip
+
+
+def level_set_mesh(
+    A, b, c, bounds: tuple[float, float] = (-1.5, 1.5), resolution: int = 30
+) -> tuple[np.ndarray, np.ndarray]:
+    """A triangle mesh of the 3-D surface ``x^T A x + b·x + c = 0`` inside a cube.
+
+    Marching tetrahedra on a ``resolution³`` grid, vectorised: every grid cube is cut into 6
+    tetrahedra, and every tetrahedron whose corners disagree on the sign of ``q`` gets one or two
+    triangles. Their vertices sit where ``q`` changes sign along a grid edge, found *exactly*
+    (``q`` restricted to a segment is a quadratic), so every vertex lies on the surface to
+    rounding. Triangles are oriented along ``∇q`` so the surface shades smoothly.
+
+    Returns:
+        ``vertices (V, 3)`` and ``faces (F, 3)`` (vertex indices); both empty when the surface
+        misses the cube.
     """
     A, b = np.asarray(_as_numpy(A), float), np.asarray(_as_numpy(b), float)
-    c = float(_as_numpy(c))
-    lo, hi = bounds
-    grid = np.linspace(lo, hi, resolution)
-    u, v = np.meshgrid(grid, grid)
-    patches = []
-    for axis in range(3):
-        others = [i for i in range(3) if i != axis]
-        # q along the line: a t^2 + beta t + gamma with t the coordinate `axis`
-        a = A[axis, axis]
-        beta = 2 * (A[axis, others[0]] * u + A[axis, others[1]] * v) + b[axis]
-        p, q = others
-        gamma = A[p, p] * u**2 + 2 * A[p, q] * u * v + A[q, q] * v**2 + b[p] * u + b[q] * v + c
-        roots = []
-        scale = max(1.0, np.abs(A).max(), np.abs(b).max())
-        if abs(a) > 1e-9 * scale:
-            disc = beta**2 - 4 * a * gamma
-            sq = np.sqrt(np.where(disc >= 0, disc, np.nan))
-            roots += [(-beta + sq) / (2 * a), (-beta - sq) / (2 * a)]
-        else:
-            with np.errstate(divide="ignore", invalid="ignore"):
-                lin = np.where(np.abs(beta) > 1e-12, -gamma / beta, np.nan)
-            roots.append(lin)
-        for t in roots:
-            t = np.where((t >= lo) & (t <= hi), t, np.nan)
-            if np.all(np.isnan(t)):
-                continue
-            coords = [None, None, None]
-            coords[axis], coords[p], coords[q] = t, np.where(np.isnan(t), np.nan, u), v
-            coords[q] = np.where(np.isnan(t), np.nan, v)
-            patches.append(tuple(coords))
-    return patches
+    A, c = (A + A.T) / 2, float(_as_numpy(c))
+    R = int(resolution)
+    grid = np.linspace(*bounds, R)
+    P = np.stack(np.meshgrid(grid, grid, grid, indexing="ij"), -1).reshape(-1, 3)  # (R³, 3)
+    q = np.einsum("ni,ij,nj->n", P, A, P) + P @ b + c  # (R³,)
+    # only the cubes the surface passes through (a few percent of them) are cut up
+    positive = (q > 0).reshape(R, R, R)
+    corners = [positive[i : R - 1 + i, j : R - 1 + j, k : R - 1 + k]
+               for i, j, k in itertools.product((0, 1), repeat=3)]  # fmt: skip
+    mixed = np.logical_or.reduce(corners) & ~np.logical_and.reduce(corners)
+    cubes = np.argwhere(mixed).reshape(-1, 1, 1, 3)
+    tets = ((cubes + _KUHN) @ np.array([R * R, R, 1])).reshape(-1, 4)  # (cubes*6, 4) point ids
+    pattern = (q[tets] > 0) @ np.array([1, 2, 4, 8])
+    cut = (pattern != 0) & (pattern != 15)
+    tets, pattern = tets[cut], pattern[cut]
+    triangles = _TET_TABLE[pattern].reshape(-1, 3)  # (2T, 3) edge indices
+    owner = np.repeat(np.arange(len(tets)), 2)
+    real = triangles[:, 0] >= 0
+    triangles, owner = triangles[real], owner[real]
+    if len(triangles) == 0:
+        return np.zeros((0, 3)), np.zeros((0, 3), dtype=np.int64)
+    ends = np.array(_TET_EDGES)
+    start = tets[owner[:, None], ends[triangles, 0]]  # (F, 3) point ids
+    stop = tets[owner[:, None], ends[triangles, 1]]
+    # one vertex per grid edge, shared by the triangles around it
+    keys = np.minimum(start, stop) * R**3 + np.maximum(start, stop)
+    edges, faces = np.unique(keys.reshape(-1), return_inverse=True)
+    e0, e1 = edges // R**3, edges % R**3
+    p0, d = P[e0], P[e1] - P[e0]
+    # q(p0 + t d) = alpha t² + beta t + gamma changes sign once on [0, 1]: solve it exactly
+    alpha = np.einsum("ni,ij,nj->n", d, A, d)
+    beta = 2 * np.einsum("ni,ij,nj->n", p0, A, d) + d @ b
+    gamma = q[e0]
+    t_lin = gamma / (gamma - q[e1])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        root = np.sqrt(np.maximum(beta**2 - 4 * alpha * gamma, 0))
+        candidates = np.stack([2 * gamma / (-beta - root), 2 * gamma / (-beta + root)])
+    candidates = np.where(np.isfinite(candidates), candidates, np.inf)  # no cancellation form
+    t = candidates[np.argmin(np.abs(candidates - t_lin), 0), np.arange(len(t_lin))]
+    t = np.where((t >= -1e-9) & (t <= 1 + 1e-9), t, t_lin)
+    vertices = p0 + t[:, None] * d
+    faces = faces.reshape(-1, 3)
+    corners = vertices[faces]  # (F, 3, 3)
+    normal = np.cross(corners[:, 1] - corners[:, 0], corners[:, 2] - corners[:, 0])
+    flip = np.einsum("ni,ni->n", normal, corners.mean(1) @ (2 * A) + b) < 0
+    faces[flip] = faces[flip][:, [0, 2, 1]]
+    return vertices, faces
 
 
 # --- matplotlib ------------------------------------------------------------------------------
@@ -184,64 +314,103 @@ def plot_decision_surface(
     title: str | None = None,
     xlim=None,
     ylim=None,
+    grid: tuple | None = None,
 ):
     """Filled decision regions, the boundary as a contour and the data, for a 2-D input model.
 
-    A model whose outputs are NaN (a diverged run) still draws: the title says so.
+    The grid comes from :func:`decision_grid` (one batched forward pass on the model's device),
+    or pass its result as ``grid`` to redraw without evaluating the model again (a widget whose
+    model did not change). A model whose outputs are NaN (a diverged run) still draws: the
+    title says so.
     """
     if ax is None:
         _, ax = plt.subplots(figsize=(4, 4))
-    auto_x, auto_y = _limits(X)
-    xlim, ylim = xlim or auto_x, ylim or auto_y
-    xs, ys, scores = decision_grid(model, xlim, ylim, resolution)
+    if grid is None:
+        auto_x, auto_y = _limits(X)
+        xlim, ylim = xlim or auto_x, ylim or auto_y
+        grid = decision_grid(model, xlim, ylim, resolution)
+    xs, ys, scores = grid
+    xlim, ylim = (xs[0], xs[-1]), (ys[0], ys[-1])
     message = None
     if not np.all(np.isfinite(scores)):
         message = "model outputs NaN/inf: diverged?"
         scores = np.nan_to_num(scores, nan=0.0, posinf=1.0, neginf=-1.0)
-    ax.contourf(xs, ys, (scores > 0).astype(float), levels=[-0.5, 0.5, 1.5], cmap=_REGION_CMAP)
+    _shade_regions(ax, xs, ys, scores > 0)
     if scores.min() < 0 < scores.max():
         ax.contour(xs, ys, scores, levels=[0.0], colors=BOUNDARY_COLOR, linewidths=1.5)
     if X is not None and y is not None:
         _scatter(ax, X, y)
-    ax.set(xlim=xlim, ylim=ylim, xlabel="$x_1$", ylabel="$x_2$", aspect="equal")
+    ax.set(xlim=xlim, ylim=ylim, xlabel=XLABEL, ylabel=YLABEL, aspect="equal")
     if message or title:
         ax.set_title(" · ".join(s for s in (title, message) if s))
     return ax
 
 
 def plot_conic(
-    A, b, c, ax=None, xlim=(-2.0, 2.0), ylim=(-2.0, 2.0), resolution: int = 200, axes=True
+    A,
+    b,
+    c,
+    ax=None,
+    xlim=(-2.0, 2.0),
+    ylim=(-2.0, 2.0),
+    resolution: int = 200,
+    axes: bool = True,
+    legend: bool = True,
 ):
     """The curve ``x^T A x + b·x + c = 0``, its two regions shaded, its type in the title.
 
-    The principal axes (eigenvectors of ``A``) are drawn from the centre when it exists.
-    Degenerate or non-finite coefficients still draw, with a message in the title.
+    ``A (2, 2)``, ``b (2,)``, ``c ()``. The region ``q > 0`` is tinted orange (class 1), ``q < 0``
+    blue (class 0). The principal axes (eigenvectors of ``A``) are drawn dashed through the
+    centre when there is one (ellipse, hyperbola); a small legend says which tint is which.
+    Degenerate, huge, tiny or non-finite
+    coefficients still draw, with a message in the title.
     """
     if ax is None:
         _, ax = plt.subplots(figsize=(4, 4))
-    A, b, c = (torch.as_tensor(v, dtype=torch.float64) for v in (A, b, c))
-    finite = bool(torch.isfinite(A).all() and torch.isfinite(b).all() and torch.isfinite(c))
-    ax.set(xlim=xlim, ylim=ylim, xlabel="$x_1$", ylabel="$x_2$", aspect="equal")
-    if not finite:
+    ax.set(xlim=xlim, ylim=ylim, xlabel=XLABEL, ylabel=YLABEL, aspect="equal")
+    A, b, c, tol = _float64(A, b, c)
+    if A.shape != (2, 2) or b.shape != (2,) or c.numel() != 1:
+        raise ValueError(
+            f"plot_conic needs A (2, 2), b (2,), c (); got {tuple(A.shape)}, {tuple(b.shape)}, "
+            f"{tuple(c.shape)}"
+        )
+    if not _finite(A, b, c):
         ax.set_title("coefficients are not finite: nothing to draw")
         return ax
-    info = classify_quadric(A, b, c)
-    xs, ys = np.linspace(*xlim, resolution), np.linspace(*ylim, resolution)
-    gx, gy = np.meshgrid(xs, ys)
-    z = evaluate_quadric(A, b, c, torch.tensor(np.stack([gx, gy], -1))).numpy()
-    ax.contourf(xs, ys, (z > 0).astype(float), levels=[-0.5, 0.5, 1.5], cmap=_REGION_CMAP)
-    for line in conic_points(A, b, c, xlim, ylim, resolution):
+    A, b, c = _normalised(A, b, c)
+    info = classify_quadric(A, b, c, tol=tol)
+    xs, ys, z, lines = _conic_grid(A, b, c, xlim, ylim, resolution)
+    if info.name == "zero everywhere":  # no side is q > 0 or q < 0: leave the plane untinted
+        ax.set_facecolor("#eeeeee")
+    else:
+        _shade_regions(ax, xs, ys, z > 0)
+    for line in lines:
         ax.plot(*line.T, color=BOUNDARY_COLOR, lw=2)
+    # q touches 0 without changing sign there: contouring cannot see these, draw them directly
+    for extra in _touching_set(A, b, info, xlim, ylim):
+        ax.plot(*extra.T, "o" if len(extra) == 1 else "-", color=BOUNDARY_COLOR, lw=2, ms=6)
+        lines = [*lines, extra]
     if axes and info.rank == 2:
-        center = torch.linalg.solve(A, -b / 2)
+        center = torch.linalg.solve((A + A.T) / 2, -b / 2)
         half = 0.25 * (xlim[1] - xlim[0])
         for vec in info.eigenvectors.T:
             seg = torch.stack([center - half * vec, center + half * vec]).numpy()
-            ax.plot(*seg.T, ls="--", lw=1, color=PALETTE["vermillion"])
+            ax.plot(*seg.T, ls="--", lw=1, color=AXIS_COLOR)
+    if legend:  # which tint is which side: the two classes the neuron separates
+        handles = [
+            Patch(color=_REGION_CMAP(1.0), label="q(x) > 0"),
+            Patch(color=_REGION_CMAP(0.0), label="q(x) < 0"),
+        ]
+        ax.legend(handles=handles, loc="lower right", fontsize=7, framealpha=0.85)
     title = info.name
-    if info.degenerate and info.name != "degenerate":
+    if info.degenerate and info.name not in ("degenerate", "empty", "no curve", "zero everywhere"):
         title += " (degenerate)"
-    if not any(len(x) for x in conic_points(A, b, c, xlim, ylim, resolution)):
+    if info.name == "zero everywhere":
+        title += ": all coefficients 0"
+    elif info.name in ("empty", "no curve") or np.ptp(z) == 0:
+        sign = ">" if z.mean() > 0 else "<" if z.mean() < 0 else "="
+        title += f": q {sign} 0 everywhere, one region"
+    elif not lines:
         title += ": no curve in view"
     ax.set_title(title)
     return ax
@@ -269,26 +438,36 @@ def compare_decision_surfaces(
 
 
 # --- plotly ----------------------------------------------------------------------------------
+_SURFACE_LIGHT = {"ambient": 0.6, "diffuse": 0.6, "specular": 0.1, "roughness": 0.8}
+
+
 def quadric_surface_3d(
-    A, b, c, X: Tensor | None = None, y: Tensor | None = None, bounds=(-1.5, 1.5), resolution=40
+    A, b, c, X: Tensor | None = None, y: Tensor | None = None, bounds=(-1.5, 1.5), resolution=30
 ) -> go.Figure:
-    """A rotatable plotly figure of the 3-D surface ``x^T A x + b·x + c = 0`` and the data."""
-    A, b, c = (torch.as_tensor(v, dtype=torch.float64) for v in (A, b, c))
+    """A rotatable plotly figure of the 3-D surface ``x^T A x + b·x + c = 0`` and the data.
+
+    ``A (3, 3)``, ``b (3,)``, ``c ()``; ``X (N, 3)``, ``y (N,)`` optional. The surface is the
+    exact-vertex mesh of :func:`level_set_mesh` (one ``Mesh3d`` trace); the title names it.
+    """
+    A, b, c, tol = _float64(A, b, c)
     fig = go.Figure()
+    opacity = 0.55 if X is not None else 0.95  # see the data through the surface
     finite = bool(torch.isfinite(A).all() and torch.isfinite(b).all() and torch.isfinite(c))
     title = "coefficients are not finite: nothing to draw"
     if finite:
-        title = classify_quadric(A, b, c).name
-        patches = level_set_points(A, b, c, bounds, resolution)
-        for i, (px, py, pz) in enumerate(patches):
+        A, b, c = _normalised(A, b, c)  # same surface; huge or tiny coefficients draw too
+        title = classify_quadric(A, b, c, tol=tol).name
+        vertices, faces = level_set_mesh(A, b, c, bounds, resolution)
+        if len(faces):
             fig.add_trace(
-                go.Surface(
-                    x=px, y=py, z=pz, showscale=False, opacity=0.75, name="q(x) = 0",
-                    colorscale=[[0, PALETTE["green"]], [1, PALETTE["green"]]],
-                    showlegend=i == 0, hoverinfo="skip",
+                go.Mesh3d(
+                    x=vertices[:, 0], y=vertices[:, 1], z=vertices[:, 2],
+                    i=faces[:, 0], j=faces[:, 1], k=faces[:, 2],
+                    color=PALETTE["green"], opacity=opacity, lighting=_SURFACE_LIGHT,
+                    name="q(x) = 0", showlegend=True, hoverinfo="skip",
                 )
             )  # fmt: skip
-        if not patches:
+        else:
             title += ": no surface in view"
     if X is not None and y is not None:
         Xn, yn = _as_numpy(X), _as_numpy(y)
@@ -395,14 +574,8 @@ def conic_slider_figure(
         return tuple(v if i == index else x for i, x in enumerate(base))
 
     def traces(v):
-        lines = conic_points(*conic_coefficients_to_quadric(*coefficients(v)), (-lim, lim),
-                             (-lim, lim), resolution)  # fmt: skip
-        xs, ys = [], []
-        for line in lines:  # one trace, polylines separated by None
-            xs += line[:, 0].tolist() + [None]
-            ys += line[:, 1].tolist() + [None]
-        return [go.Scatter(x=xs, y=ys, mode="lines", line={"color": BOUNDARY_COLOR, "width": 3},
-                           name="boundary")]  # fmt: skip
+        A, b, c = conic_coefficients_to_quadric(*coefficients(v))
+        return [conic_trace(A, b, c, (-lim, lim), (-lim, lim), resolution)]
 
     def title(v):
         a, b_, c_, d, e, f = coefficients(v)
@@ -413,6 +586,74 @@ def conic_slider_figure(
     return slider_figure(
         traces, list(values), label=coefficient, title=title,
         layout={"xaxis": {**axis, "title": "x"}, "yaxis": {**axis, "title": "y",
+                "scaleanchor": "x"}, "height": 520, "width": 560},
+    )  # fmt: skip
+
+
+def conic_trace(
+    A, b, c, xlim=(-2.0, 2.0), ylim=(-2.0, 2.0), resolution: int = 150, name: str = "q(x) = 0"
+) -> go.Scatter:
+    """The curve ``x^T A x + b·x + c = 0`` as one plotly line trace (polylines separated by
+    ``None``), for slider frames: every frame keeps one trace even when the curve vanishes."""
+    xs, ys = [], []
+    lines = conic_points(A, b, c, xlim, ylim, resolution)
+    A, b, c, tol = _float64(A, b, c)
+    if _finite(A, b, c) and A.shape == (2, 2):
+        A, b, c = _normalised(A, b, c)
+        lines += _touching_set(A, b, classify_quadric(A, b, c, tol=tol), xlim, ylim)
+    for line in lines:
+        xs += line[:, 0].tolist() + [None]
+        ys += line[:, 1].tolist() + [None]
+    return go.Scatter(
+        x=xs, y=ys, mode="lines+markers", name=name, line={"color": BOUNDARY_COLOR, "width": 3},
+        # a marker only where a "curve" is a single point (x² + y² = 0)
+        marker={"color": BOUNDARY_COLOR, "size": [9 if len(line) == 1 else 0 for line in lines
+                                                   for _ in range(len(line) + 1)]},
+    )  # fmt: skip
+
+
+def data_traces(X: Tensor, y: Tensor, size: int = 4) -> list[go.Scatter]:
+    """The two classes of a 2-D dataset as plotly markers, in the book's class colours."""
+    Xn, yn = _as_numpy(X), _as_numpy(y)
+    return [
+        go.Scatter(
+            x=Xn[yn == k, 0],
+            y=Xn[yn == k, 1],
+            mode="markers",
+            name=f"class {k}",
+            marker={"size": size, "color": CLASS_COLORS[k % 2]},
+        )  # fmt: skip
+        for k in np.unique(yn).tolist()
+    ]
+
+
+def quadric_slider_figure(
+    quadrics: dict,
+    X: Tensor | None = None,
+    y: Tensor | None = None,
+    label: str = "epoch",
+    lim: float = 1.5,
+    resolution: int = 150,
+) -> go.Figure:
+    """A slider over snapshots ``{step: (A (2, 2), b (2,), c ())}`` of one 2-D neuron, e.g.
+    recorded every few epochs by a :func:`dql_teach.train.fit` callback. Each frame shows the
+    data and the curve; its title names the conic."""
+    if not quadrics:
+        raise ValueError("quadrics must hold at least one snapshot {step: (A, b, c)}, got none")
+    dots = data_traces(X, y) if X is not None and y is not None else []
+
+    def traces(step):
+        return dots + [conic_trace(*quadrics[step], (-lim, lim), (-lim, lim), resolution)]
+
+    def title(step):
+        A, b, c, tol = _float64(*quadrics[step])
+        name = classify_quadric(A, b, c, tol=tol).name if _finite(A, b, c) else "not finite"
+        return f"{label} {step}: {name}"
+
+    axis = {"range": [-lim, lim]}
+    return slider_figure(
+        traces, list(quadrics), label=label, title=title,
+        layout={"xaxis": {**axis, "title": XLABEL}, "yaxis": {**axis, "title": YLABEL,
                 "scaleanchor": "x"}, "height": 520, "width": 560},
     )  # fmt: skip
 

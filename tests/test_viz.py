@@ -4,6 +4,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 import torch  # noqa: E402
@@ -13,6 +14,12 @@ import dql_teach as dql  # noqa: E402
 from dql_teach import viz  # noqa: E402
 
 Q = dql.conic_coefficients_to_quadric
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
 
 
 @pytest.mark.parametrize(
@@ -34,13 +41,60 @@ def test_conic_points_lie_on_the_curve_and_title_names_it(coeffs, name):
 
 
 def test_plot_conic_degenerate_and_non_finite_inputs_draw_with_a_message():
-    assert viz.plot_conic(*Q(0, 0, 0, 0, 0, 0)).get_title().startswith("zero everywhere")
-    assert "degenerate" in viz.plot_conic(*Q(1, 0, 0, 0, 0, 0)).get_title()
-    assert "no curve in view" in viz.plot_conic(*Q(1, 0, 1, 0, 0, 1)).get_title()
+    zero = viz.plot_conic(*Q(0, 0, 0, 0, 0, 0))
+    assert zero.get_title() == "zero everywhere: all coefficients 0" and not zero.images
+    assert viz.plot_conic(*Q(1, 0, 1, 0, 0, 1)).get_title() == "empty: q > 0 everywhere, one region"
+    assert viz.plot_conic(*Q(0, 0, 0, 0, 0, -2)).get_title().startswith("no curve: q < 0")
+    assert viz.plot_conic(*Q(1, 0, 1, 0, 0, -100)).get_title() == "circle: no curve in view"
     title = viz.plot_conic(torch.full((2, 2), float("nan")), torch.zeros(2), 0.0).get_title()
     assert "not finite" in title
-    huge = viz.plot_conic(*Q(1e30, 0, 1e30, 0, 0, -1e30))
-    assert huge.get_title() == "circle"
+    inf = viz.plot_conic(torch.eye(2), torch.tensor([float("inf"), 0.0]), 0.0)
+    assert "not finite" in inf.get_title()
+    # q = 0 does not change when q is scaled: huge and tiny coefficients draw the same circle
+    for scale in (1e-30, 1e30, 1e300):
+        A, b, c = (t.double() * scale for t in Q(1, 0, 1, 0, 0, -1))
+        ax = viz.plot_conic(A, b, c)
+        assert ax.get_title() == "circle"
+        xy = np.column_stack(ax.lines[0].get_data())
+        assert np.allclose(np.hypot(*xy.T), 1.0, atol=1e-3)
+
+
+@pytest.mark.parametrize(
+    "coeffs, name, check",
+    [
+        # x² - 2x + 1 = (x - 1)²: the line x = 1, which q only touches
+        ((1, 0, 0, -2, 0, 1), "double line (degenerate)", lambda xy: np.allclose(xy[:, 0], 1)),
+        # (x - 0.5)² + y² = 0: the single point (0.5, 0)
+        ((1, 0, 1, -1, 0, 0.25), "point (degenerate)", lambda xy: np.allclose(xy, [[0.5, 0]])),
+        ((1, 0, -1, 0, 0, 0), "intersecting lines (degenerate)", None),
+        ((0, 0, 0, 1, 1, -0.5), "line (degenerate)", None),
+    ],
+)
+def test_plot_conic_draws_degenerate_curves_that_contours_miss(coeffs, name, check):
+    ax = viz.plot_conic(*Q(*coeffs))
+    assert ax.get_title() == name
+    solid = [line for line in ax.lines if line.get_linestyle() in ("-", "None")]
+    assert solid
+    if check is not None:
+        assert check(np.column_stack(solid[0].get_data()))
+
+
+def test_plot_conic_shades_both_regions_and_draws_principal_axes():
+    # a tilted ellipse: q < 0 inside, q > 0 outside; axes along A's eigenvectors
+    A, b, c = Q(2, 1.5, 1, 0, 0, -1)
+    ax = viz.plot_conic(A, b, c)
+    image = ax.images[0].get_array()
+    assert image.min() == 0 and image.max() == 1  # both regions present
+    assert image[100, 100] == 0 and image[0, 0] == 1  # centre inside, corner outside
+    axes = [line for line in ax.lines if line.get_linestyle() == "--"]
+    assert len(axes) == 2
+    eigenvectors = dql.classify_quadric(A, b, c).eigenvectors.double().numpy()
+    for line, vec in zip(axes, eigenvectors.T):
+        xy = np.column_stack(line.get_data())
+        direction = (xy[1] - xy[0]) / np.linalg.norm(xy[1] - xy[0])
+        assert abs(direction @ vec) == pytest.approx(1.0)
+    with pytest.raises(ValueError, match=r"A \(2, 2\)"):
+        viz.plot_conic(torch.eye(3), torch.zeros(3), 0.0)
 
 
 def test_decision_grid_matches_the_model_and_is_batched():
@@ -85,12 +139,12 @@ def test_quadric_surface_mesh_lies_on_the_level_set(diag, b, c, name):
     A, b = torch.diag(torch.tensor(diag, dtype=torch.float64)), torch.tensor(b, dtype=torch.float64)
     fig = viz.quadric_surface_3d(A, b, c)
     assert fig.layout.title.text == name
-    surfaces = [t for t in fig.data if t.type == "surface"]
-    assert surfaces
-    for s in surfaces:
+    (mesh,) = [t for t in fig.data if t.type == "mesh3d"]
+    for s in [mesh]:
         pts = np.stack([np.asarray(s.x, float), np.asarray(s.y, float), np.asarray(s.z, float)], -1)
-        pts = pts[np.isfinite(pts).all(-1)]
-        assert len(pts) > 0
+        faces = np.stack([np.asarray(s.i), np.asarray(s.j), np.asarray(s.k)], -1)
+        assert len(pts) > 100 and faces.min() >= 0 and faces.max() < len(pts)
+        assert np.all(np.abs(pts) <= 1.5 + 1e-12)
         values = dql.evaluate_quadric(
             A, b, torch.tensor(float(c), dtype=torch.float64), torch.tensor(pts)
         )
@@ -103,6 +157,12 @@ def test_quadric_surface_with_data_and_bad_inputs():
     assert sum(t.type == "scatter3d" for t in fig.data) == 2
     nan = viz.quadric_surface_3d(torch.full((3, 3), float("nan")), torch.zeros(3), 0.0)
     assert "not finite" in nan.layout.title.text
+    zero = viz.quadric_surface_3d(torch.zeros(3, 3), torch.zeros(3), 0.0)
+    assert zero.layout.title.text.startswith("zero everywhere")
+    far = viz.quadric_surface_3d(torch.eye(3), torch.zeros(3), -100.0)
+    assert far.layout.title.text == "sphere: no surface in view"
+    huge = viz.quadric_surface_3d(1e200 * torch.eye(3, dtype=torch.float64), torch.zeros(3), -1e200)
+    assert huge.layout.title.text == "sphere" and len(huge.data) > 0
 
 
 def test_slider_figure_frames_follow_the_swept_coefficient():
@@ -132,3 +192,62 @@ def test_show_emits_a_div_without_plotlyjs_during_book_build(monkeypatch):
     html = shown[0].data
     assert "<div" in html and "Plotly.newPlot" in html and "cdn.plot.ly" not in html
     assert "plotly.min.js" not in html and len(html) < 200_000
+
+
+def test_quadric_slider_figure_one_frame_per_snapshot():
+    X, y = dql.make_dataset("circles", 50)
+    snapshots = {0: Q(1, 0, 1, 0, 0, -0.25), 10: Q(1, 0, -1, 0, 0, -0.25)}
+    fig = viz.quadric_slider_figure(snapshots, X, y)
+    assert [f.layout.title.text for f in fig.frames] == ["epoch 0: circle", "epoch 10: hyperbola"]
+    for frame, (A, b, c) in zip(fig.frames, snapshots.values()):
+        assert [t.name for t in frame.data] == ["class 0", "class 1", "q(x) = 0"]
+        curve = frame.data[-1]
+        xy = np.array([(u, v) for u, v in zip(curve.x, curve.y) if u is not None])
+        assert (
+            dql.evaluate_quadric(A, b, c, torch.tensor(xy, dtype=torch.float32)).abs().max() < 1e-2
+        )
+    with pytest.raises(ValueError, match="at least one snapshot"):
+        viz.quadric_slider_figure({})
+
+
+def test_decision_grid_runs_on_the_models_dtype_and_multiclass():
+    layer = dql.QuadricLinear(2, 1).double()
+    xs, _, scores = viz.decision_grid(layer, resolution=20)
+    assert xs.dtype == np.float64 and scores.shape == (20, 20)
+    three = nn.Linear(2, 3)
+    _, _, labels = viz.decision_grid(three, resolution=20)
+    assert set(np.unique(labels)) <= {0.0, 1.0, 2.0}
+
+
+def test_level_set_mesh_covers_the_surface_without_holes():
+    # the unit sphere: area 4π, and it is closed, so every edge is shared by two triangles
+    vertices, faces = viz.level_set_mesh(np.eye(3), np.zeros(3), -1.0, resolution=30)
+    corners = vertices[faces]
+    area = (
+        0.5
+        * np.linalg.norm(
+            np.cross(corners[:, 1] - corners[:, 0], corners[:, 2] - corners[:, 0]), axis=-1
+        ).sum()
+    )
+    assert area == pytest.approx(4 * np.pi, rel=0.02)
+    edges = np.sort(np.concatenate([faces[:, [0, 1]], faces[:, [1, 2]], faces[:, [0, 2]]]), 1)
+    _, counts = np.unique(edges, axis=0, return_counts=True)
+    assert np.all(counts == 2)
+    assert np.allclose(np.linalg.norm(vertices, axis=1), 1.0, atol=1e-12)
+    # triangles face outwards, along the gradient 2x
+    normals = np.cross(corners[:, 1] - corners[:, 0], corners[:, 2] - corners[:, 0])
+    assert np.all(np.einsum("ni,ni->n", normals, corners.mean(1)) > 0)
+    empty_v, empty_f = viz.level_set_mesh(np.eye(3), np.zeros(3), 1.0)
+    assert empty_v.shape == (0, 3) and empty_f.shape == (0, 3)
+
+
+def test_slider_frames_show_curves_that_q_only_touches():
+    # x² + y² + f: at f = 0 the "circle" is the single point (0, 0); x² = 0 is a double line
+    frame = viz.conic_slider_figure("f", [0.0]).frames[0]
+    curve = frame.data[0]
+    assert frame.layout.title.text.endswith("point")
+    assert list(curve.x) == [0.0, None] and list(curve.y) == [0.0, None]
+    assert curve.marker.size[0] > 0
+    double = viz.conic_trace(*Q(1, 0, 0, 0, 0, 0))
+    xs = [v for v in double.x if v is not None]
+    assert xs and np.allclose(xs, 0.0) and max(double.marker.size) == 0

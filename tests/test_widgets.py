@@ -4,8 +4,10 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+import base64  # noqa: E402
 import math  # noqa: E402
 
+import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 import torch  # noqa: E402
@@ -18,6 +20,12 @@ from dql_teach.widgets import (  # noqa: E402
     QuadricSurfaceExplorer,
     TrainingPlayground,
 )
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
 
 
 def curve_points(explorer):
@@ -59,6 +67,26 @@ def test_conic_explorer_controls_fire_the_same_update():
     assert explorer.c == -1.0 and explorer.figure.axes[0].get_title() == "hyperbola"
     explorer.update(c=1.0)  # and update() moves the slider back
     assert explorer._controls["c"].value == 1.0
+    (shown,) = explorer._output.outputs  # the Output holds one PNG of the current state
+    assert base64.b64decode(shown["data"]["image/png"])[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_conic_explorer_mode_switch_keeps_the_picture_and_swaps_sliders():
+    explorer = ConicExplorer(a=2.0, b=1.0, c=1.0, f=-1.0)
+    before = explorer.coefficients()
+    explorer.widget()
+    assert explorer._controls["lambda1"].layout.display == "none"
+    explorer._controls["mode"].value = "eigen"  # the dropdown, as a reader would
+    assert explorer.mode == "eigen"
+    assert np.allclose(explorer.coefficients(), before)
+    assert explorer._controls["a"].layout.display == "none"
+    assert explorer._controls["lambda1"].layout.display is None
+    assert explorer._controls["lambda1"].value == pytest.approx(explorer.lambda1)
+    explorer._controls["angle"].value = 45.0
+    assert explorer.figure.axes[0].get_title() == "ellipse"
+    explorer.update(mode="coefficients")
+    assert explorer.b == pytest.approx(explorer.coefficients()[1])
+    assert explorer._controls["b"].value == pytest.approx(explorer.b)
 
 
 def test_widgets_validate_their_arguments():
@@ -74,6 +102,14 @@ def test_widgets_validate_their_arguments():
         TrainingPlayground(dataset="mnist")
     with pytest.raises(ValueError, match="p7: the linear neuron has 3 parameters"):
         NeuronFormExplorer(form="linear", p7=1.0)
+    with pytest.raises(ValueError, match="p0 must be a finite number"):
+        NeuronFormExplorer(p0=float("nan"))
+    with pytest.raises(ValueError, match="resolution must be an int"):
+        TrainingPlayground(resolution=0)
+    explorer = ConicExplorer()
+    with pytest.raises(ValueError):
+        explorer.update(a=1.0, c=99.0)
+    assert explorer.a == 1.0 and explorer.c == 1.0  # a failed update changes nothing
 
 
 @pytest.mark.parametrize(
@@ -90,6 +126,7 @@ def test_quadric_surface_explorer_mesh_on_level_set(values, name):
     explorer = QuadricSurfaceExplorer(**values)
     assert explorer.figure.layout.title.text == name
     A, b, c = explorer.quadric()
+    assert [trace.type for trace in explorer.figure.data] == ["mesh3d"]
     for trace in explorer.figure.data:
         pts = np.stack([np.asarray(trace.x, float), np.asarray(trace.y, float),
                         np.asarray(trace.z, float)], -1)  # fmt: skip
@@ -112,6 +149,38 @@ def test_neuron_form_explorer_hadamard_never_draws_an_ellipse():
     assert torch.allclose(A, torch.eye(2))
 
 
+def test_neuron_form_explorer_controls_follow_the_form():
+    explorer = NeuronFormExplorer(form="linear")
+    explorer.widget()
+    assert sorted(k for k in explorer._controls if k.startswith("p")) == ["p0", "p1", "p2"]
+    explorer._controls["form"].value = "fan"  # new form, new sliders
+    names = [c.description for k, c in explorer._controls.items() if k.startswith("p")]
+    assert names == explorer.parameter_names and len(names) == 3 * 2 + 3
+    assert "any conic" in explorer.figure.texts[0].get_text()
+    explorer._controls["p0"].value = -1.5  # a slider moves the neuron's real parameter
+    assert next(explorer.layer.parameters()).reshape(-1)[0].item() == -1.5
+    explorer.update(form="lowrank")
+    assert len([k for k in explorer._controls if k.startswith("p")]) == 2 + 1 + 2 + 1
+    assert "never an ellipse or hyperbola" in explorer.figure.texts[0].get_text()
+
+
+@pytest.mark.parametrize("form", ["diagonal", "lowrank", "linear"])
+def test_neuron_form_explorer_forms_stay_inside_their_reach(form):
+    explorer = NeuronFormExplorer(form=form)
+    rng = np.random.default_rng(1)
+    for _ in range(10):
+        values = rng.uniform(-2, 2, len(explorer.values))
+        explorer.update(**{f"p{i}": float(v) for i, v in enumerate(values)})
+        A, _, _ = viz.quadric_of(explorer.layer)
+        name = explorer.figure.axes[0].get_title()
+        if form == "diagonal":
+            assert A[0, 1] == 0  # axis-aligned: no xy term
+        if form == "lowrank":
+            assert "ellipse" not in name and "hyperbola" not in name and "circle" not in name
+        if form == "linear":
+            assert torch.all(A == 0)
+
+
 def test_training_playground_trains_and_draws():
     playground = TrainingPlayground(dataset="circles", form="full", hidden=0, epochs=200)
     assert playground.figure.axes[1].get_title() == "press Train"
@@ -124,6 +193,30 @@ def test_training_playground_trains_and_draws():
     playground.update(form="hadamard", hidden=4, dataset="moons", epochs=100)
     playground.train()
     assert playground.parameters == 4 * (3 * 2 + 1) + 4 + 1
+
+
+def test_training_playground_keeps_or_clears_its_result():
+    playground = TrainingPlayground(dataset="xor", form="full", epochs=50).train()
+    model = playground.model
+    playground.update(lr=0.01)  # only matters for the next run: the picture stays
+    assert playground.model is model and "params" in playground.figure.axes[1].get_title()
+    playground.update(dataset="moons")  # other data: the old surface would mislead
+    assert playground.model is None and playground.figure.axes[1].get_title() == "press Train"
+    X = playground.data[0]
+    (x0, x1), (y0, y1) = playground.figure.axes[1].get_xlim(), playground.figure.axes[1].get_ylim()
+    assert x0 < X[:, 0].min() and X[:, 0].max() < x1 and y0 < X[:, 1].min() and X[:, 1].max() < y1
+    assert torch.equal(playground.data[0], dql.make_dataset("moons", 400, 0.05)[0])
+
+
+def test_training_playground_draws_while_it_learns_when_displayed():
+    playground = TrainingPlayground(dataset="circles", epochs=80)
+    playground.widget()
+    seen = []
+    original = playground.redraw
+    playground.redraw = lambda: (seen.append(playground._live_epoch), original())[1]
+    playground._controls["train"].click()  # the Train button
+    assert seen[:-1] == [10, 20, 30, 40, 50, 60, 70] and seen[-1] is None
+    assert playground.figure.axes[1].get_title().startswith("full: 6 params, accuracy")
 
 
 def test_training_playground_diverged_run_is_drawn_not_raised():
