@@ -8,7 +8,7 @@
 (torch.Size([1, 2, 2]), torch.Size([1, 2]), torch.Size([1]))
 """
 
-from . import analysis, data, train
+from . import analysis, compare, data, train
 from .analysis import (
     FormCost,
     activation_memory,
@@ -17,6 +17,7 @@ from .analysis import (
     form_table,
     multiply_adds,
 )
+from .compare import SeedResult, make_mlp, pareto_front, run_seeds, smallest_reaching
 from .conv import QuadricConv2d
 from .convert import quadrify
 from .data import (

@@ -35,6 +35,7 @@ __all__ = [
     "data_traces",
     "decision_grid",
     "level_set_mesh",
+    "markdown_table",
     "plot_conic",
     "plot_decision_surface",
     "quadric_of",
@@ -679,3 +680,36 @@ def quadric_of(module: nn.Module, index: int = 0) -> tuple[Tensor, Tensor, Tenso
     """``(A, b, c)`` of one neuron of a layer, for the plotting functions."""
     A, b, c = as_quadric(module)
     return A[index], b[index], c[index]
+
+
+def markdown_table(header: Sequence[object], rows: Sequence[Sequence[object]]):
+    """A table as Markdown, displayed as such in Jupyter, Colab and the built book alike.
+
+    Args:
+        header: the column titles; rows: one sequence of cells per row, each as long as
+            ``header``. Cells are turned into text with ``str``; Markdown and ``$math$`` in
+            them are kept, a ``|`` is escaped.
+
+    Returns:
+        An ``IPython.display.Markdown`` object (its ``.data`` is the Markdown text).
+
+    Example:
+        >>> print(markdown_table(["form", "parameters"], [["linear", 3]]).data)
+        | form | parameters |
+        | --- | --- |
+        | linear | 3 |
+    """
+    from IPython.display import Markdown
+
+    header = list(header)
+    lines = [header, ["---"] * len(header)]
+    for i, row in enumerate(rows):
+        row = list(row)
+        if len(row) != len(header):
+            raise ValueError(f"row {i} has {len(row)} cells, the header {len(header)}")
+        lines.append(row)
+
+    def cell(value: object) -> str:
+        return str(value).replace("|", "\\|").replace("\n", " ")
+
+    return Markdown("\n".join("| " + " | ".join(map(cell, line)) + " |" for line in lines))
