@@ -545,9 +545,10 @@ def slider_figure(
         title_text=frame_title(values[active]),
         sliders=[{"active": active, "steps": steps, "currentvalue": {"prefix": f"{label} = "},
                   "pad": {"t": 40}}],
-        margin={"t": 50},
-        **(layout or {}),
     )  # fmt: skip
+    fig.update_layout(margin={"t": 50})
+    if layout:
+        fig.update_layout(layout)  # the caller's layout last: it merges into ours, margin too
     return fig
 
 

@@ -70,7 +70,7 @@ def browser(built_book):
         yield b
 
 
-PROBE = """(() => {
+PROBE = r"""(() => {
   const maths = [...document.querySelectorAll('.math')];
   const figs = [...document.querySelectorAll('div.plotly-graph-div')];
   return {
@@ -82,6 +82,11 @@ PROBE = """(() => {
     broken_images: [...document.images].filter(i => !i.naturalWidth).map(i => i.src),
     links: [...document.querySelectorAll('a[href]')].map(a => a.href),
     cdn_scripts: [...document.scripts].map(s => s.src).filter(s => /^https?:/.test(s)),
+    // Markdown left as text: a table's "| --- |" row or $math$ outside the code
+    raw_markdown: [...document.querySelectorAll('main p, main li, main td')]
+      .filter(el => !el.closest('pre, code, .cell_input, .highlight'))
+      .map(el => el.textContent)
+      .filter(t => /\|\s*(---|\u2014)\s*\|/.test(t) || /\$[^$\s][^$]*\$/.test(t)),
   };
 })()"""
 
@@ -121,6 +126,12 @@ def test_equations_are_typeset(rendered, name):
 
 
 @pytest.mark.parametrize("name", PAGES)
+def test_displayed_markdown_is_rendered(rendered, name):
+    # tables and math that cells display must render as in the text cells
+    assert rendered[name]["raw_markdown"] == [], "Markdown shown as raw text"
+
+
+@pytest.mark.parametrize("name", PAGES)
 def test_launch_links(rendered, name):
     repo = CONFIG["repository"]["url"].removeprefix("https://github.com/")
     branch = CONFIG["repository"]["branch"]
@@ -152,8 +163,19 @@ def test_plotly_figures_draw_and_sliders_work_without_a_kernel(rendered, name):
               before: f._fullLayout.sliders[0].active};
     })()""")
     assert step["before"] != step["last"]
-    page.click(step["x"], step["y"])
-    page.pump(0.5)
-    active = page.eval(f"document.getElementById('{step['id']}')._fullLayout.sliders[0].active")
+    # where the label is once scrolling and late layout (MathJax, resizes) have settled
+    where = f"""(() => {{
+      const labels = document.getElementById('{step["id"]}')
+        .querySelectorAll('.slider-label-group text');
+      const r = labels[labels.length - 1].getBoundingClientRect();
+      return [r.x + r.width / 2, r.y + r.height / 2];
+    }})()"""
+    page.pump(0.3)
+    x, y = page.eval(where)
+    page.click(x, y)
+    active_js = f"document.getElementById('{step['id']}')._fullLayout.sliders[0].active"
+    deadline = time.monotonic() + 5  # a loaded CI machine redraws slowly
+    while (active := page.eval(active_js)) != step["last"] and time.monotonic() < deadline:
+        page.pump(0.2)
     assert active == step["last"]
     assert page.errors == info["errors"] == []

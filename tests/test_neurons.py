@@ -159,6 +159,28 @@ def test_memory_efficient_gives_identical_results(form):
         torch.testing.assert_close(p.grad, p2.grad, rtol=0, atol=1e-6)
 
 
+@pytest.mark.parametrize("memory_efficient", [False, True])
+@pytest.mark.parametrize("form", QUADRIC_FORMS)
+def test_every_form_traces_as_one_graph_with_the_same_results(form, memory_efficient):
+    """torch.compile(fullgraph=True) raises on any graph break. The "eager" backend checks
+    the tracing without generating code (Inductor's timings are in benchmarks/compile_check.py).
+    """
+    torch._dynamo.reset()
+    torch.manual_seed(0)
+    layer = build(form, n=6, m=3, memory_efficient=memory_efficient)
+    compiled = torch.compile(layer, fullgraph=True, backend="eager")
+    x = torch.randn(10, 6, requires_grad=True)
+    x2 = x.detach().clone().requires_grad_(True)
+    y, y2 = layer(x), compiled(x2)
+    torch.testing.assert_close(y2, y)
+    y.sum().backward()
+    grads = [x.grad] + [p.grad.clone() for p in layer.parameters()]
+    layer.zero_grad()
+    y2.sum().backward()
+    for a, b in zip(grads, [x2.grad] + [p.grad for p in layer.parameters()]):
+        torch.testing.assert_close(b, a)
+
+
 @pytest.mark.parametrize("form", QUADRIC_FORMS)
 def test_relinear_start_is_exactly_the_linear_part(form):
     torch.manual_seed(0)

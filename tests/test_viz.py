@@ -6,6 +6,7 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+import plotly.graph_objects as go  # noqa: E402
 import pytest  # noqa: E402
 import torch  # noqa: E402
 from torch import nn  # noqa: E402
@@ -182,6 +183,17 @@ def test_slider_figure_frames_follow_the_swept_coefficient():
         viz.conic_slider_figure("z")
     with pytest.raises(ValueError, match="at least one"):
         viz.slider_figure(lambda v: [], [])
+
+
+def test_slider_figure_takes_the_callers_layout_over_its_own():
+    fig = viz.slider_figure(
+        lambda v: [go.Scatter(x=[v], y=[v])], [1, 2], label="v",
+        layout={"margin": {"t": 90, "l": 5}, "height": 300, "legend": {"orientation": "h"}},
+    )  # fmt: skip
+    assert (fig.layout.margin.t, fig.layout.margin.l, fig.layout.height) == (90, 5, 300)
+    assert fig.layout.legend.orientation == "h"
+    assert fig.layout.sliders[0].currentvalue.prefix == "v = "
+    assert viz.slider_figure(lambda v: [], [1]).layout.margin.t == 50
 
 
 def test_show_emits_a_div_without_plotlyjs_during_book_build(monkeypatch):
