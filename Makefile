@@ -1,14 +1,23 @@
 # The two commands of the README:
 #   make book   set up .venv and build the book into _build/html (every notebook executed)
-#   make test   set up .venv (+ Debian's chromium) and run every test
+#   make test   set up .venv (+ Debian's chromium) and run every test, then `make test-colab`
 # Each sets itself up on a fresh machine; nothing else is needed.
+#   make test-colab   the library, widget and notebook tests again in .venv-colab, pinned to
+#                     Colab's runtime (tests/colab-constraints.txt), plus the Colab install checks
 
 PYTHON ?= python3
 VENV   ?= .venv
 PY      = $(VENV)/bin/python
 STAMP   = $(VENV)/.installed
 
-.PHONY: book test test-lib chromium lint clean
+.PHONY: book test test-lib test-colab chromium lint clean
+
+# Colab's runtime, pinned: rebuilt from nothing whenever the pins, the test tools or the package
+# change, so it never carries a version from an older build
+COLAB_VENV   ?= .venv-colab
+COLAB_PY      = $(COLAB_VENV)/bin/python
+COLAB_STAMP   = $(COLAB_VENV)/.installed
+COLAB_PINS    = tests/colab-constraints.txt
 
 $(STAMP): requirements.txt tests/requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,9 +40,24 @@ lint: $(STAMP)
 
 test: $(STAMP) chromium lint
 	$(PY) -m pytest
+	$(MAKE) --no-print-directory test-colab
 
 test-lib: $(STAMP)
 	$(PY) -m pytest -m "not book and not notebooks"
+
+$(COLAB_STAMP): $(COLAB_PINS) tests/requirements.txt pyproject.toml
+	rm -rf $(COLAB_VENV)
+	$(PYTHON) -m venv $(COLAB_VENV)
+	$(COLAB_PY) -m pip install -q --upgrade pip
+	# torch alone first: with it in place no later step can ask for a (CUDA) torch download
+	$(COLAB_PY) -m pip install -q torch==2.13.0
+	# every pinned Colab package (-r), and nothing (test tools, dql_teach) may move one (-c)
+	$(COLAB_PY) -m pip install -q -r $(COLAB_PINS) -c $(COLAB_PINS) -r tests/requirements.txt -e .
+	touch $(COLAB_STAMP)
+
+# the book build and browser tests stay in .venv: the book is built with the newest versions
+test-colab: $(COLAB_STAMP)
+	DQL_COLAB_ENV=1 $(COLAB_PY) -m pytest -m "not book"
 
 clean:
 	rm -rf _build .pytest_cache

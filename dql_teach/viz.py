@@ -23,6 +23,7 @@ from matplotlib.colors import ListedColormap
 from matplotlib.patches import Patch
 from torch import Tensor, nn
 
+from .compat import plotly_renderer
 from .quadric import as_quadric, classify_quadric
 
 __all__ = [
@@ -665,7 +666,9 @@ def show(fig: go.Figure):
 
     During the book build (``DQL_BOOK_BUILD=1``) the figure is emitted as an HTML ``<div>``
     with no plotly.js inline (the book serves plotly.js once per page) and no autoplay; in
-    Jupyter, Colab and VS Code it uses plotly's normal renderer.
+    Jupyter, Colab and VS Code it uses plotly's normal renderer, as
+    :func:`dql_teach.compat.plotly_renderer` picks it (on plotly 5 in Jupyter: without the
+    4.5 MB of plotly.js per figure).
     """
     if os.environ.get("DQL_BOOK_BUILD"):
         from IPython.display import HTML, display
@@ -674,7 +677,7 @@ def show(fig: go.Figure):
             full_html=False, include_plotlyjs=False, include_mathjax=False, auto_play=False
         )
         return display(HTML(html))
-    return fig.show()
+    return fig.show(renderer=plotly_renderer() or None)
 
 
 def quadric_of(module: nn.Module, index: int = 0) -> tuple[Tensor, Tensor, Tensor]:

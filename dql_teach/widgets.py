@@ -24,7 +24,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from . import viz
+from . import compat, viz
 from .data import DATASETS, make_dataset
 from .neurons import make_layer
 from .quadric import conic_coefficients_to_quadric
@@ -156,9 +156,11 @@ class _Explorer:
             # bbox_inches="tight" pass (a third of the time a slider move takes)
             png = base64.b64encode(self.png(tight=False)).decode("ascii")
             return {"image/png": png, "text/plain": f"<{type(self).__name__} figure>"}
-        # plotly's own renderer for this frontend (JupyterLab: its JSON, Colab: HTML); not
-        # display(fig), which would print the figure in the cell instead of the Output
-        bundle = dict(self.figure._repr_mimebundle_() or {})
+        # plotly's renderer for this frontend (JupyterLab: its JSON, Colab: HTML), as compat
+        # picks it: not fig._repr_mimebundle_(), which on plotly 5 also displays 4.5 MB of
+        # plotly.js into the cell at every slider move; not display(fig), which would print the
+        # figure in the cell instead of the Output
+        bundle = compat.plotly_mimebundle(self.figure)
         bundle.setdefault("text/plain", f"<{type(self).__name__} figure>")
         return bundle
 
