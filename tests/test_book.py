@@ -148,6 +148,9 @@ def test_launch_links(rendered, name):
 @pytest.mark.parametrize("name", [p for p in PAGES if (ROOT / f"{p}.ipynb").exists()])
 def test_plotly_figures_draw_and_sliders_work_without_a_kernel(rendered, name):
     info, page = rendered[name], rendered[name]["page"]
+    # every page of the book is open in its own tab; a background tab gets no animation frames,
+    # so plotly's slider would never move there
+    page.send("Page.bringToFront")
     assert info["undrawn"] == 0, "every plotly div must have drawn its SVG"
     assert info["sliders"] >= 2, "each episode has at least two slider figures"
     # click the last step of the first slider, as a reader would, and see the frame change
