@@ -22,6 +22,7 @@ from typing import Any
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
+from matplotlib.ticker import FuncFormatter, NullFormatter
 from torch import nn
 
 from . import compat, viz
@@ -167,7 +168,11 @@ class _Explorer:
     def png(self, dpi: int = 100, tight: bool = True) -> bytes:
         """A PNG snapshot of the current (matplotlib) figure."""
         buffer = io.BytesIO()
-        self.figure.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight" if tight else None)
+        self.figure.savefig(
+            buffer, format="png", dpi=dpi, bbox_inches="tight" if tight else None,
+            # zlib's fastest level: a fifth more bytes, a third of the encoding time
+            pil_kwargs={"compress_level": 1},
+        )  # fmt: skip
         return buffer.getvalue()
 
     def _ipython_display_(self) -> None:
@@ -180,6 +185,9 @@ class _Explorer:
                 viz.show(self.figure)
             return
         display(self.widget())
+
+
+_PLAIN_NUMBER = FuncFormatter(lambda value, _: f"{value:g}")
 
 
 def _axes(figure, ncols: int = 1, size=(4.5, 4.5), **margins):
@@ -575,6 +583,10 @@ class TrainingPlayground(_Explorer):
         if self.history is not None:
             ax_loss.plot(self.history.loss, color=viz.PALETTE["blue"])
             ax_loss.set_yscale("log")
+            # plain tick labels: the log axis's default "10^k" goes through mathtext, a
+            # quarter of the time a slider move takes
+            ax_loss.yaxis.set_major_formatter(_PLAIN_NUMBER)
+            ax_loss.yaxis.set_minor_formatter(NullFormatter())
         if live_epoch is not None:
             title = f"{self.form}: training… epoch {live_epoch}/{int(self.epochs)}"
         else:

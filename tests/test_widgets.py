@@ -193,6 +193,13 @@ def test_training_playground_trains_and_draws():
     playground.update(form="hadamard", hidden=4, dataset="moons", epochs=100)
     playground.train()
     assert playground.parameters == 4 * (3 * 2 + 1) + 4 + 1
+    # the loss curve on a log axis, labelled in plain numbers (mathtext would slow every redraw)
+    ax_loss = playground.figure.axes[0]
+    playground.figure.canvas.draw()
+    assert ax_loss.get_yscale() == "log" and len(ax_loss.lines[0].get_ydata()) == 100
+    labels = [t.get_text() for t in ax_loss.get_yticklabels(which="both")]
+    assert any(labels) and not any("$" in text for text in labels)
+    assert all(float(text) > 0 for text in labels if text)
 
 
 def test_training_playground_keeps_or_clears_its_result():
