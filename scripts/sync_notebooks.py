@@ -3,13 +3,17 @@
 * the first code cell of every ``book/[0-9][0-9]_*.ipynb`` becomes ``book/_setup_cell.py``
   (the one canonical setup cell; ``tests/test_notebooks.py`` checks it);
 * outputs, execution counts and per-cell execution metadata are stripped (notebooks are
-  committed clean).
+  committed clean);
+* a cell whose figure is captioned by the next cell (``**Figure N.M.** ...``) gets that
+  caption's first sentence, as plain text, for its image's alt text (cell metadata
+  ``mystnb.image.alt``, which myst-nb puts on the ``<img>``): one text, two uses.
 
 Usage: ``python scripts/sync_notebooks.py [NOTEBOOK ...]`` (default: every episode).
 """
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -17,6 +21,22 @@ import nbformat
 
 ROOT = Path(__file__).resolve().parent.parent
 SETUP_CELL = (ROOT / "book" / "_setup_cell.py").read_text().rstrip("\n")
+
+
+LATEX = {"\\cdot": "·", "\\circ": "∘", "\\,": " ", "\\;": " ", "\\le ": "≤ ", "\\ge ": "≥ "}
+CAPTION = re.compile(r"^\*\*Figure [\d.]+\*\*\s*")
+
+
+def alt_text(caption: str) -> str:
+    """The first sentence of a ``**Figure N.M.** ...`` caption, without Markdown or LaTeX."""
+    text = CAPTION.sub("", caption.strip().split("\n\n", 1)[0]).replace("\n", " ")
+    text = re.sub(r"\{cite:\w+\}`[^`]*`", "", text)  # citations
+    for macro, plain in LATEX.items():
+        text = text.replace(macro, plain)
+    text = re.sub(r"[`*$]|\\(?=[a-zA-Z])", "", text)  # code, emphasis, math delimiters, macros
+    text = re.sub(r"\s+", " ", text).strip()
+    sentence = re.match(r"(.+?\.)(\s|$)", text)
+    return (sentence.group(1) if sentence else text).rstrip(".")
 
 
 def sync(path: Path) -> bool:
@@ -31,6 +51,11 @@ def sync(path: Path) -> bool:
         cell.outputs = []
         cell.execution_count = None
         cell.metadata.pop("execution", None)
+    for cell, after in zip(nb.cells, nb.cells[1:]):
+        if cell.cell_type == "code" and after.cell_type == "markdown":
+            if CAPTION.match(after.source):
+                image = cell.metadata.setdefault("mystnb", {}).setdefault("image", {})
+                image["alt"] = alt_text(after.source)
     after = nbformat.writes(nb)
     if after != before:
         path.write_text(after)

@@ -82,6 +82,9 @@ PROBE = r"""(() => {
     broken_images: [...document.images].filter(i => !i.naturalWidth).map(i => i.src),
     links: [...document.querySelectorAll('a[href]')].map(a => a.href),
     cdn_scripts: [...document.scripts].map(s => s.src).filter(s => /^https?:/.test(s)),
+    // images whose alt text is missing or only their file name
+    no_alt: [...document.querySelectorAll('main img')]
+      .filter(i => !i.alt || /\.(png|jpe?g|svg)$/i.test(i.alt)).map(i => i.src),
     // Markdown left as text: a table's "| --- |" row or $math$ outside the code
     raw_markdown: [...document.querySelectorAll('main p, main li, main td')]
       .filter(el => !el.closest('pre, code, .cell_input, .highlight'))
@@ -123,6 +126,11 @@ def test_no_console_errors_and_nothing_from_the_network(rendered, name):
 @pytest.mark.parametrize("name", PAGES)
 def test_equations_are_typeset(rendered, name):
     assert rendered[name]["untypeset"] == [], "MathJax left raw LaTeX on the page"
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_images_have_alt_text(rendered, name):
+    assert rendered[name]["no_alt"] == [], "figures need alt text (their caption's first sentence)"
 
 
 @pytest.mark.parametrize("name", PAGES)

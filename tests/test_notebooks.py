@@ -85,6 +85,23 @@ def test_notebook_shape(path):
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_captioned_figures_carry_their_caption_as_alt_text(path):
+    every = cells(path)
+    captioned = [
+        (cell, after)
+        for cell, after in zip(every, every[1:])
+        if cell["cell_type"] == "code" and source(after).startswith("**Figure")
+    ]
+    assert captioned, f"{path.name} has no captioned figure"
+    for cell, caption in captioned:
+        alt = cell["metadata"].get("mystnb", {}).get("image", {}).get("alt", "")
+        words = re.findall(r"\w+", source(caption).split("**", 2)[2])
+        assert len(alt.split()) >= 4 and re.findall(r"\w+", alt)[:4] == words[:4], (
+            f"{path.name}: figure before {source(caption)[:30]!r} needs its alt text: {FIX}"
+        )
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_code_fits_the_book_column(path):
     for cell in cells(path, "code"):
         for line in source(cell).splitlines():
