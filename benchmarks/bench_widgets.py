@@ -29,6 +29,7 @@ import ipywidgets  # noqa: E402
 import numpy as np  # noqa: E402
 import plotly  # noqa: E402
 import torch  # noqa: E402
+from _common import cpu_model  # noqa: E402
 
 from dql_teach.widgets import (  # noqa: E402
     ConicExplorer,
@@ -60,16 +61,6 @@ def median_ms(widget, values, repeats=21, send=False):
         step(values[(i + 1) % len(values)])
         times.append((time.perf_counter() - start) * 1e3)
     return statistics.median(times)
-
-
-def _cpu() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
 
 
 def main() -> None:
@@ -116,7 +107,7 @@ def main() -> None:
     RESULTS.parent.mkdir(exist_ok=True)
     load = os.getloadavg() if hasattr(os, "getloadavg") else None
     RESULTS.write_text(json.dumps({
-        "machine": _cpu(),
+        "machine": cpu_model(),
         "cpu_count": os.cpu_count(),
         "torch_threads": torch.get_num_threads(),
         "load_average_1min": None if load is None else round(load[0], 2),
