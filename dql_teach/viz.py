@@ -37,6 +37,7 @@ __all__ = [
     "decision_grid",
     "level_set_mesh",
     "markdown_table",
+    "polynomial_text",
     "plot_conic",
     "plot_decision_surface",
     "quadric_of",
@@ -557,6 +558,30 @@ def _fmt(v) -> str:
     return f"{v:.3g}" if isinstance(v, float) else str(v)
 
 
+_CONIC_MONOMIALS = ("x²", "xy", "y²", "x", "y", "")
+
+
+def polynomial_text(coefficients: Sequence[float], monomials: Sequence[str]) -> str:
+    """A polynomial as a reader writes it: ``(1, 0.5, 2, 0, 0, -1)`` with the conic's
+    monomials gives ``"x² + 0.5xy + 2y² − 1"``; zero terms dropped, unit coefficients bare.
+
+    Example:
+        >>> polynomial_text((1, 0, -1, 0, 0, 0.25), ("x²", "xy", "y²", "x", "y", ""))
+        'x² − y² + 0.25'
+    """
+    terms = []
+    for value, monomial in zip(coefficients, monomials):
+        value = float(value)
+        if value == 0:
+            continue
+        size = "" if abs(value) == 1 and monomial else f"{abs(value):.3g}"
+        terms.append(("−" if value < 0 else "+", size + monomial))
+    if not terms:
+        return "0"
+    sign, first = terms[0]
+    return ("−" if sign == "−" else "") + first + "".join(f" {s} {t}" for s, t in terms[1:])
+
+
 def conic_slider_figure(
     coefficient: str = "f",
     values: Sequence[float] = tuple(np.linspace(-1.5, 0.5, 9)),
@@ -583,7 +608,7 @@ def conic_slider_figure(
     def title(v):
         a, b_, c_, d, e, f = coefficients(v)
         name = classify_quadric(*conic_coefficients_to_quadric(*coefficients(v))).name
-        return f"{a:.2g}x² {b_:+.2g}xy {c_:+.2g}y² {d:+.2g}x {e:+.2g}y {f:+.2g} = 0: {name}"
+        return f"{polynomial_text(coefficients(v), _CONIC_MONOMIALS)} = 0: {name}"
 
     axis = {"range": [-lim, lim], "zeroline": True}
     return slider_figure(

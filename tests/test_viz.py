@@ -185,6 +185,19 @@ def test_slider_figure_frames_follow_the_swept_coefficient():
         viz.slider_figure(lambda v: [], [])
 
 
+@pytest.mark.parametrize(
+    "coefficients, text",
+    [
+        ((1, 0, 1, 0, 0, -1.5), "x² + y² − 1.5"),
+        ((-1, 0.5, 2, 0, -1, 0), "−x² + 0.5xy + 2y² − y"),
+        ((0, 0, 0, 0, 0, 0), "0"),
+        ((0, 0, 0, 0, 0, -1), "−1"),
+    ],
+)
+def test_polynomial_text_reads_like_handwriting(coefficients, text):
+    assert viz.polynomial_text(coefficients, ("x²", "xy", "y²", "x", "y", "")) == text
+
+
 def test_slider_figure_takes_the_callers_layout_over_its_own():
     fig = viz.slider_figure(
         lambda v: [go.Scatter(x=[v], y=[v])], [1, 2], label="v",
