@@ -698,6 +698,9 @@ def show(fig: go.Figure):
     if os.environ.get("DQL_BOOK_BUILD"):
         from IPython.display import HTML, display
 
+        # the page shows the mode bar at all times: upright at the right edge, it leaves the
+        # title (which names the conic of each slider step) readable
+        fig.update_layout(modebar={"orientation": "v"})
         html = fig.to_html(
             full_html=False, include_plotlyjs=False, include_mathjax=False, auto_play=False
         )

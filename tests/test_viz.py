@@ -216,6 +216,7 @@ def test_show_emits_a_div_without_plotlyjs_during_book_build(monkeypatch):
     viz.show(viz.conic_slider_figure("f", [-1.0]))
     html = shown[0].data
     assert "<div" in html and "Plotly.newPlot" in html and "cdn.plot.ly" not in html
+    assert '"modebar":{"orientation":"v"}' in html.replace(" ", "")
     assert "plotly.min.js" not in html and len(html) < 200_000
 
 
