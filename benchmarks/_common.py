@@ -1,7 +1,9 @@
-"""What every benchmark records about the machine it ran on, and where results go."""
+"""What every benchmark records about the machine it ran on, where results go, and the
+layer-size options the single-size scripts share."""
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import platform
@@ -58,6 +60,18 @@ def merge_results(path: Path, key: str, run: dict) -> None:
     data[key] = run
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
+
+
+def add_layer_arguments(parser: argparse.ArgumentParser) -> None:
+    """One layer size on one device: ``--device --dtype --batch --full-batch --n --rank --out``
+    (the full form gets its own batch: its ``n(n+1)/2`` monomials per sample dominate memory)."""
+    parser.add_argument("--device", default="cpu")
+    parser.add_argument("--dtype", default="float32")
+    parser.add_argument("--batch", type=int, default=4096)
+    parser.add_argument("--full-batch", type=int, default=1024)
+    parser.add_argument("--n", type=int, default=256, help="in_features = out_features")
+    parser.add_argument("--rank", type=int, default=4)
+    parser.add_argument("--out", default=None)
 
 
 def sync(device: torch.device) -> None:

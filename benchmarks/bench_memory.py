@@ -28,7 +28,7 @@ import json
 from pathlib import Path
 
 import torch
-from _common import RESULTS, machine_info, merge_results
+from _common import RESULTS, add_layer_arguments, machine_info, merge_results
 from torch import nn
 
 import dql_teach as dql
@@ -87,14 +87,8 @@ def measure(make, x: torch.Tensor, reference: nn.Module, flop_ref: nn.Module | N
 
 def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--device", default="cpu")
-    parser.add_argument("--dtype", default="float32")
-    parser.add_argument("--batch", type=int, default=4096)
-    parser.add_argument("--full-batch", type=int, default=1024)
-    parser.add_argument("--n", type=int, default=256, help="in_features = out_features")
-    parser.add_argument("--rank", type=int, default=4)
+    add_layer_arguments(parser)
     parser.add_argument("--quick", action="store_true", help="batch 256, n = 32")
-    parser.add_argument("--out", default=None)
     args = parser.parse_args(argv)
     if args.quick:
         args.batch, args.full_batch, args.n = 256, 256, 32

@@ -26,7 +26,7 @@ import traceback
 from pathlib import Path
 
 import torch
-from _common import RESULTS, machine_info, merge_results, sync
+from _common import RESULTS, add_layer_arguments, machine_info, merge_results, sync
 from torch import nn
 
 import dql_teach as dql
@@ -91,17 +91,11 @@ def check(name, make, x, repeats, device, dtype) -> dict:
 
 def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--device", default="cpu")
-    parser.add_argument("--dtype", default="float32")
-    parser.add_argument("--batch", type=int, default=4096)
-    parser.add_argument("--full-batch", type=int, default=1024)
-    parser.add_argument("--n", type=int, default=256)
-    parser.add_argument("--rank", type=int, default=4)
+    add_layer_arguments(parser)
     parser.add_argument("--repeats", type=int, default=10, help="timed steps (0: no timing)")
     parser.add_argument("--forms", nargs="+", default=FORMS, choices=FORMS)
     parser.add_argument("--conv", action="store_true", help="also QuadricConv2d (slow)")
     parser.add_argument("--quick", action="store_true", help="batch 256, n = 32, no timing")
-    parser.add_argument("--out", default=None)
     args = parser.parse_args(argv)
     if args.quick:
         args.batch, args.full_batch, args.n, args.repeats = 256, 256, 32, 0
