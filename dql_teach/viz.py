@@ -84,6 +84,14 @@ def _normalised(A: Tensor, b: Tensor, c: Tensor) -> tuple[Tensor, Tensor, Tensor
     return A / scale, b / scale, c / scale
 
 
+def _classified(A: Tensor, b: Tensor, c: Tensor, tol: float):
+    """The same quadric scaled by :func:`_normalised`, and its :class:`QuadricInfo`: scaled
+    first, because the tolerance for a zero eigenvalue is relative only above magnitude 1, so
+    tiny coefficients would otherwise all count as zero. Every figure classifies through here."""
+    A, b, c = _normalised(A, b, c)
+    return A, b, c, classify_quadric(A, b, c, tol=tol)
+
+
 def _float64(A, b, c) -> tuple[Tensor, Tensor, Tensor, float]:
     """``(A, b, c)`` in float64 for drawing, and the classification tolerance of their own dtype:
     a rank-one ``A`` computed in float32 has a rounding-size second eigenvalue that must still
@@ -380,8 +388,7 @@ def plot_conic(
     if not _finite(A, b, c):
         ax.set_title("coefficients are not finite: nothing to draw")
         return ax
-    A, b, c = _normalised(A, b, c)
-    info = classify_quadric(A, b, c, tol=tol)
+    A, b, c, info = _classified(A, b, c, tol)
     xs, ys, z, lines = _conic_grid(A, b, c, xlim, ylim, resolution)
     if info.name == "zero everywhere":  # no side is q > 0 or q < 0: leave the plane untinted
         ax.set_facecolor("#eeeeee")
@@ -455,11 +462,10 @@ def quadric_surface_3d(
     A, b, c, tol = _float64(A, b, c)
     fig = go.Figure()
     opacity = 0.55 if X is not None else 0.95  # see the data through the surface
-    finite = bool(torch.isfinite(A).all() and torch.isfinite(b).all() and torch.isfinite(c))
     title = "coefficients are not finite: nothing to draw"
-    if finite:
-        A, b, c = _normalised(A, b, c)  # same surface; huge or tiny coefficients draw too
-        title = classify_quadric(A, b, c, tol=tol).name
+    if _finite(A, b, c):
+        A, b, c, info = _classified(A, b, c, tol)  # same surface; huge or tiny ones draw too
+        title = info.name
         vertices, faces = level_set_mesh(A, b, c, bounds, resolution)
         if len(faces):
             fig.add_trace(
@@ -606,8 +612,8 @@ def conic_slider_figure(
         return [conic_trace(A, b, c, (-lim, lim), (-lim, lim), resolution)]
 
     def title(v):
-        a, b_, c_, d, e, f = coefficients(v)
-        name = classify_quadric(*conic_coefficients_to_quadric(*coefficients(v))).name
+        A, b, c, tol = _float64(*conic_coefficients_to_quadric(*coefficients(v)))
+        name = _classified(A, b, c, tol)[3].name
         return f"{polynomial_text(coefficients(v), _CONIC_MONOMIALS)} = 0: {name}"
 
     axis = {"range": [-lim, lim], "zeroline": True}
@@ -627,8 +633,8 @@ def conic_trace(
     lines = conic_points(A, b, c, xlim, ylim, resolution)
     A, b, c, tol = _float64(A, b, c)
     if _finite(A, b, c) and A.shape == (2, 2):
-        A, b, c = _normalised(A, b, c)
-        lines += _touching_set(A, b, classify_quadric(A, b, c, tol=tol), xlim, ylim)
+        A, b, c, info = _classified(A, b, c, tol)
+        lines += _touching_set(A, b, info, xlim, ylim)
     for line in lines:
         xs += line[:, 0].tolist() + [None]
         ys += line[:, 1].tolist() + [None]
@@ -675,7 +681,7 @@ def quadric_slider_figure(
 
     def title(step):
         A, b, c, tol = _float64(*quadrics[step])
-        name = classify_quadric(A, b, c, tol=tol).name if _finite(A, b, c) else "not finite"
+        name = _classified(A, b, c, tol)[3].name if _finite(A, b, c) else "not finite"
         return f"{label} {step}: {name}"
 
     axis = {"range": [-lim, lim]}

@@ -220,6 +220,14 @@ def test_show_emits_a_div_without_plotlyjs_during_book_build(monkeypatch):
     assert "plotly.min.js" not in html and len(html) < 200_000
 
 
+def test_slider_titles_classify_tiny_and_huge_quadrics_like_ordinary_ones():
+    # q = 0 does not change when q is scaled: the frame draws a circle, its title must say so
+    for scale in (1e-30, 1e30):
+        A, b, c = Q(1, 0, 1, 0, 0, -0.25)
+        fig = viz.quadric_slider_figure({0: (scale * A, scale * b, scale * c)})
+        assert fig.frames[0].layout.title.text == "epoch 0: circle"
+
+
 def test_quadric_slider_figure_one_frame_per_snapshot():
     X, y = dql.make_dataset("circles", 50)
     snapshots = {0: Q(1, 0, 1, 0, 0, -0.25), 10: Q(1, 0, -1, 0, 0, -0.25)}
