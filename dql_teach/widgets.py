@@ -26,6 +26,7 @@ from matplotlib.ticker import FuncFormatter, NullFormatter
 from torch import nn
 
 from . import compat, viz
+from .compare import make_mlp
 from .data import DATASETS, make_dataset
 from .neurons import make_layer
 from .quadric import conic_coefficients_to_quadric
@@ -525,9 +526,7 @@ class TrainingPlayground(_Explorer):
         hidden = int(self.hidden)
         if hidden == 0:
             return make_layer(self.form, 2, 1, **options)
-        return nn.Sequential(
-            make_layer(self.form, 2, hidden, **options), nn.ReLU(), nn.Linear(hidden, 1)
-        )
+        return make_mlp([2, hidden, 1], [self.form, "linear"], **options)
 
     def train(self) -> TrainingPlayground:
         """Fit a fresh model with the current settings and redraw."""
