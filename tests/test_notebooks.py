@@ -102,6 +102,14 @@ def test_captioned_figures_carry_their_caption_as_alt_text(path):
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_text_types_no_run_times(path):
+    """Times depend on the machine: the tests and benchmarks measure them, the text does not."""
+    for text in (source(c) for c in cells(path, "markdown")):
+        typed = re.findall(r"\b\d+(?:\.\d+)?\s*(?:seconds|secs?|ms|minutes?)\b", text)
+        assert not typed, f"{path.name} states a run time by hand: {typed}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_code_fits_the_book_column(path):
     for cell in cells(path, "code"):
         for line in source(cell).splitlines():
