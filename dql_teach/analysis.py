@@ -175,10 +175,10 @@ def _form_multiply_adds(layer: QuadricForm) -> int:
     if isinstance(layer, QuadricLinear):  # n(n+1)/2 monomials, a product on them, + linear
         p = layer.num_monomials
         return p + m * p + (m * n if layer.weight is not None else 0)
-    if isinstance(layer, FanQuadric):  # both factors (2mn), x∘x (n), w_b (mn), r*g (m)
+    if isinstance(layer, FanQuadric):  # both factors (2mn), x∘x (n), q (mn), u*v (m)
         return 2 * m * n + n + m * n + m
     if isinstance(layer, HadamardQuadric):  # one GEMM for factors (+ linear), then a*b
-        factors = 1 if layer.weight_b is None else 2
+        factors = 1 if layer.weight_v is None else 2
         linear = 1 if layer.weight is not None else 0
         return (factors + linear) * m * n + m
     if isinstance(layer, LowRankQuadric):  # one GEMM of (k+1) m rows, then Λ-weighted squares
@@ -212,14 +212,14 @@ _FORMULAS = {
     "linear": r"$w\cdot x + c$",
     "diagonal": r"$q\cdot(x\circ x) + w\cdot x + c$",
     "full": r"$x^\top A x + b\cdot x + c$",
-    "fan": r"$(w_r\cdot x+b_r)(w_g\cdot x+b_g) + w_b\cdot(x\circ x) + c$",
-    "hadamard": r"$(w_a\cdot x)(w_b\cdot x) + w_c\cdot x + c$",
+    "fan": r"$(u\cdot x+u_0)(v\cdot x+v_0) + q\cdot(x\circ x) + c$",
+    "hadamard": r"$(u\cdot x)(v\cdot x) + w\cdot x + c$",
     "lowrank": r"$\frac{1}{k}(Q_k^\top x)^\top\Lambda_k(Q_k^\top x) + w\cdot x + c$",
     # QuadraLib's survey types, one neuron each (the layer forms are in QUADRALIB_TYPES)
     "T1": r"$x^\top A x$",
     "T2": r"$q\cdot(x\circ x)$",
     "T3": r"$(w\cdot x)^2$",
-    "T4": r"$(w_a\cdot x)(w_b\cdot x)$",
+    "T4": r"$(u\cdot x)(v\cdot x)$",
 }
 
 

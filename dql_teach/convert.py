@@ -24,7 +24,7 @@ def _convert_linear(layer: nn.Linear, form: str, options: dict) -> nn.Module:
     new = FORMS[form](
         layer.in_features,
         layer.out_features,
-        bias=layer.bias is not None or form == "fan",  # Fan's ReLinear start needs b_g = 1
+        bias=layer.bias is not None or form == "fan",  # Fan's ReLinear start needs v_0 = 1
         device=w.device,
         dtype=w.dtype,
         **options,

@@ -13,9 +13,9 @@ class                  neuron                                       free paramet
 =====================  ===========================================  =============================
 ``DiagonalQuadric``    :math:`q\cdot(x\circ x) + w\cdot x + c`      :math:`2n + 1`
 ``QuadricLinear``      :math:`x^\top A x + b\cdot x + c`            :math:`n(n+1)/2 + n + 1`
-``FanQuadric``         :math:`(w_r\cdot x+b_r)(w_g\cdot x+b_g)`     :math:`3n + 3`
-                       :math:`+ w_b\cdot(x\circ x) + c`
-``HadamardQuadric``    :math:`(w_a\cdot x)(w_b\cdot x) + w_c\cdot x + c`  :math:`3n + 1`
+``FanQuadric``         :math:`(u\cdot x+u_0)(v\cdot x+v_0)`         :math:`3n + 3`
+                       :math:`+ q\cdot(x\circ x) + c`
+``HadamardQuadric``    :math:`(u\cdot x)(v\cdot x) + w\cdot x + c`  :math:`3n + 1`
 ``LowRankQuadric``     :math:`f^\top\Lambda f / k + w\cdot x + c`,   :math:`kn + k + n + 1`
                        :math:`f = Q_k^\top x`
 =====================  ===========================================  =============================
@@ -347,7 +347,7 @@ class QuadricLinear(QuadricForm):
         ``(*, in_features) -> (*, out_features)``.
 
     Attributes:
-        weight_sq: monomial coefficients, shape ``(out_features, n(n+1)/2)``, in the order of
+        weight_quad: monomial coefficients, shape ``(out_features, n(n+1)/2)``, in the order of
             ``torch.triu_indices(n, n)``.
         weight: ``b``, shape ``(out_features, in_features)``.
         bias: ``c``, shape ``(out_features,)``.
@@ -358,7 +358,7 @@ class QuadricLinear(QuadricForm):
         6
     """
 
-    quadratic_names = ("weight_sq",)
+    quadratic_names = ("weight_quad",)
 
     def __init__(
         self,
@@ -379,7 +379,7 @@ class QuadricLinear(QuadricForm):
         rows, cols = torch.triu_indices(n, n, device=device)
         self.register_buffer("_rows", rows, persistent=False)
         self.register_buffer("_cols", cols, persistent=False)
-        self.weight_sq = nn.Parameter(torch.empty(m, rows.numel(), **factory))
+        self.weight_quad = nn.Parameter(torch.empty(m, rows.numel(), **factory))
         self.weight = nn.Parameter(torch.empty(m, n, **factory)) if linear_term else None
         self.bias = nn.Parameter(torch.empty(m, **factory)) if bias else None
         self.reset_parameters()
@@ -387,15 +387,15 @@ class QuadricLinear(QuadricForm):
     @property
     def num_monomials(self) -> int:
         """``n(n+1)/2``, the number of distinct products ``x_i x_j``."""
-        return self.weight_sq.shape[1]
+        return self.weight_quad.shape[1]
 
     def reset_parameters(self) -> None:
         """The quadratic part is a linear layer on ``n(n+1)/2`` monomials, so it gets
         ``nn.Linear``'s init with that fan-in (zero for ReLinear)."""
         if self.init == "relinear":
-            nn.init.zeros_(self.weight_sq)
+            nn.init.zeros_(self.weight_quad)
         else:
-            _uniform_(self.weight_sq, self.num_monomials)
+            _uniform_(self.weight_quad, self.num_monomials)
         if self.weight is not None:
             _uniform_(self.weight, self.in_features)
         self._init_bias(self.in_features)
@@ -411,7 +411,7 @@ class QuadricLinear(QuadricForm):
     def _compute(self, x: Tensor, linear: LinearOp) -> Tensor:
         if linear is not F.linear:
             raise NotImplementedError("the full form is computed on unfolded patches")
-        y = F.linear(self.monomials(x), self.weight_sq, self.bias)  # (*, m)
+        y = F.linear(self.monomials(x), self.weight_quad, self.bias)  # (*, m)
         if self.weight is not None:
             y = y + F.linear(x, self.weight)
         return y
@@ -419,12 +419,12 @@ class QuadricLinear(QuadricForm):
     @torch.no_grad()
     def load_linear_(self, weight: Tensor, bias: Tensor | None) -> None:
         _require(self.weight is not None, self, "linear_term=True")
-        self.weight_sq.zero_()
+        self.weight_quad.zero_()
         self.weight.copy_(weight)
         _copy_bias(self, bias)
 
     def as_quadric(self) -> tuple[Tensor, Tensor, Tensor]:
-        W = self.weight_sq.detach()
+        W = self.weight_quad.detach()
         n, m = self.in_features, self.out_features
         A = W.new_zeros(m, n, n)
         A[:, self._rows, self._cols] = W
@@ -439,18 +439,20 @@ class QuadricLinear(QuadricForm):
 class FanQuadric(QuadricForm):
     r"""The quadratic neuron of Fan, Cong and Wang (2018).
 
-    .. math:: y = (w_r \cdot x + b_r)(w_g \cdot x + b_g) + w_b \cdot (x \circ x) + c
+    .. math:: y = (u \cdot x + u_0)(v \cdot x + v_0) + q \cdot (x \circ x) + c
 
-    ``A = sym(w_r w_g^T) + diag(w_b)``: a rank-two product plus a diagonal, so one neuron can
-    draw an ellipse. ``w_r`` and ``w_g`` are computed in one GEMM.
+    ``A = sym(u v^T) + diag(q)``: a rank-two product plus a diagonal, so one neuron can draw
+    an ellipse. Fan et al. write the three weight vectors ``w^r, w^g, w^b``; here they are
+    ``u, v, q`` (``weight_u, weight_v, weight_sq``), so that ``b`` and ``c`` keep the meaning
+    they have in ``x^T A x + b·x + c``. ``u`` and ``v`` are computed in one GEMM.
 
     Args:
         in_features, out_features, init, memory_efficient: see :class:`QuadricForm`.
-        bias: keep ``b_r``, ``b_g`` and ``c``. ``init="relinear"`` needs them.
+        bias: keep ``u_0``, ``v_0`` and ``c``. ``init="relinear"`` needs them.
         device, dtype: factory arguments.
 
-    ``init="relinear"`` is the ReLinear start of Fan et al.: ``w_g = 0``, ``b_g = 1``,
-    ``w_b = 0``, so the neuron starts as the linear neuron ``w_r·x + b_r``.
+    ``init="relinear"`` is the ReLinear start of Fan et al.: ``v = 0``, ``v_0 = 1``,
+    ``q = 0``, ``c = 0``, so the neuron starts as the linear neuron ``u·x + u_0``.
 
     Shape:
         ``(*, in_features) -> (*, out_features)``.
@@ -461,7 +463,7 @@ class FanQuadric(QuadricForm):
         torch.Size([2, 3])
     """
 
-    quadratic_names = ("weight_g", "bias_g", "weight_sq")
+    quadratic_names = ("weight_v", "bias_v", "weight_sq")
 
     def __init__(
         self,
@@ -476,46 +478,46 @@ class FanQuadric(QuadricForm):
     ) -> None:
         super().__init__(in_features, out_features, bias, init, memory_efficient)
         if init == "relinear" and not bias:
-            raise ValueError("FanQuadric(init='relinear') needs bias=True (it sets b_g = 1)")
+            raise ValueError("FanQuadric(init='relinear') needs bias=True (it sets v_0 = 1)")
         factory = {"device": device, "dtype": dtype}
         n, m = self.in_features, self.out_features
-        self.weight_r = nn.Parameter(torch.empty(m, n, **factory))
-        self.weight_g = nn.Parameter(torch.empty(m, n, **factory))
+        self.weight_u = nn.Parameter(torch.empty(m, n, **factory))
+        self.weight_v = nn.Parameter(torch.empty(m, n, **factory))
         self.weight_sq = nn.Parameter(torch.empty(m, n, **factory))
         if bias:
-            self.bias_r = nn.Parameter(torch.empty(m, **factory))
-            self.bias_g = nn.Parameter(torch.empty(m, **factory))
+            self.bias_u = nn.Parameter(torch.empty(m, **factory))
+            self.bias_v = nn.Parameter(torch.empty(m, **factory))
             self.bias = nn.Parameter(torch.empty(m, **factory))
         else:
-            self.register_parameter("bias_r", None)
-            self.register_parameter("bias_g", None)
+            self.register_parameter("bias_u", None)
+            self.register_parameter("bias_v", None)
             self.register_parameter("bias", None)
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
         """Both factors get ``nn.Linear``'s init (their product then has variance about
-        1/9 per unit-scale input); ReLinear zeroes the second factor's weights and ``w_b``
-        and sets ``b_g = 1`` so the neuron starts linear."""
+        1/9 per unit-scale input); ReLinear zeroes the second factor's weights and ``q``
+        and sets ``v_0 = 1`` so the neuron starts linear."""
         n = self.in_features
-        _uniform_(self.weight_r, n)
+        _uniform_(self.weight_u, n)
         if self.init == "relinear":
-            nn.init.zeros_(self.weight_g)
+            nn.init.zeros_(self.weight_v)
             nn.init.zeros_(self.weight_sq)
-            nn.init.uniform_(self.bias_r, -1 / math.sqrt(n), 1 / math.sqrt(n))
-            nn.init.ones_(self.bias_g)
+            nn.init.uniform_(self.bias_u, -1 / math.sqrt(n), 1 / math.sqrt(n))
+            nn.init.ones_(self.bias_v)
             nn.init.zeros_(self.bias)
             return
-        _uniform_(self.weight_g, n)
+        _uniform_(self.weight_v, n)
         _uniform_(self.weight_sq, n)
         if self.bias is not None:
-            _uniform_(self.bias_r, n)
-            _uniform_(self.bias_g, n)
+            _uniform_(self.bias_u, n)
+            _uniform_(self.bias_v, n)
             _uniform_(self.bias, n)
 
     def _compute(self, x: Tensor, linear: LinearOp) -> Tensor:
         m = self.out_features
-        weight = torch.cat([self.weight_r, self.weight_g])  # (2m, n): one GEMM for both
-        bias = None if self.bias is None else torch.cat([self.bias_r, self.bias_g])
+        weight = torch.cat([self.weight_u, self.weight_v])  # (2m, n): one GEMM for both
+        bias = None if self.bias is None else torch.cat([self.bias_u, self.bias_v])
         # split, not two slices: its backward writes one gradient for rg instead of
         # zero-filling a (*, 2m) tensor per slice and adding them up
         r, g = linear(x, weight, bias).split(m, dim=-1)  # (*, m) each
@@ -524,19 +526,19 @@ class FanQuadric(QuadricForm):
     @torch.no_grad()
     def load_linear_(self, weight: Tensor, bias: Tensor | None) -> None:
         _require(self.bias is not None, self, "bias=True")
-        self.weight_r.copy_(weight)
-        self.bias_r.copy_(bias if bias is not None else torch.zeros_like(self.bias_r))
-        self.weight_g.zero_()
-        self.bias_g.fill_(1.0)
+        self.weight_u.copy_(weight)
+        self.bias_u.copy_(bias if bias is not None else torch.zeros_like(self.bias_u))
+        self.weight_v.zero_()
+        self.bias_v.fill_(1.0)
         self.weight_sq.zero_()
         self.bias.zero_()
 
     def as_quadric(self) -> tuple[Tensor, Tensor, Tensor]:
-        wr, wg, wb = self.weight_r.detach(), self.weight_g.detach(), self.weight_sq.detach()
+        wr, wg, wb = self.weight_u.detach(), self.weight_v.detach(), self.weight_sq.detach()
         A = symmetrize(wr.unsqueeze(-1) * wg.unsqueeze(-2)) + torch.diag_embed(wb)
         if self.bias is None:
             return A, torch.zeros_like(wr), wr.new_zeros(self.out_features)
-        br, bg, c = self.bias_r.detach(), self.bias_g.detach(), self.bias.detach()
+        br, bg, c = self.bias_u.detach(), self.bias_v.detach(), self.bias.detach()
         b = bg.unsqueeze(-1) * wr + br.unsqueeze(-1) * wg
         return A, b, br * bg + c
 
@@ -544,23 +546,23 @@ class FanQuadric(QuadricForm):
 class HadamardQuadric(QuadricForm):
     r"""QuadraLib's quadratic neuron (Xu et al. 2022): a product of two linear maps.
 
-    .. math:: y = (w_a \cdot x)(w_b \cdot x) + w_c \cdot x + c
+    .. math:: y = (u \cdot x)(v \cdot x) + w \cdot x + c
 
-    ``A = sym(w_a w_b^T)`` has rank at most two and, when it has rank two, one positive and one
+    ``A = sym(u v^T)`` has rank at most two and, when it has rank two, one positive and one
     negative eigenvalue: one such neuron draws hyperbolas and parabolas, never an ellipse. A
     layer is one GEMM with ``3m`` outputs followed by a multiply-add.
 
     Args:
         in_features, out_features, bias, init, memory_efficient: see :class:`QuadricForm`.
-        linear_term: keep ``w_c·x``; without it this is QuadraLib's type T4,
-            ``(W_a x)∘(W_b x)``.
-        shared_factors: use one factor twice, ``(w_a·x)^2``: QuadraLib's type T3 ``(Wx)^2``.
-        residual: QRes of Bu and Karpatne (2021), ``(w_a·x)(w_b·x) + w_a·x``: the linear term
+        linear_term: keep ``w·x``; without it this is QuadraLib's type T4,
+            ``(U x)∘(V x)``.
+        shared_factors: use one factor twice, ``(u·x)^2``: QuadraLib's type T3 ``(Wx)^2``.
+        residual: QRes of Bu and Karpatne (2021), ``(u·x)(v·x) + u·x``: the linear term
             reuses the first factor instead of having weights of its own.
         device, dtype: factory arguments.
 
-    ``init="relinear"`` zeroes ``w_a`` (the product then starts at zero while ``w_b`` stays
-    random, so the gradient of ``w_a`` is not zero and the quadratic part can grow).
+    ``init="relinear"`` zeroes ``u`` (the product then starts at zero while ``v`` stays
+    random, so the gradient of ``u`` is not zero and the quadratic part can grow).
 
     Shape:
         ``(*, in_features) -> (*, out_features)``.
@@ -571,7 +573,7 @@ class HadamardQuadric(QuadricForm):
         True
     """
 
-    quadratic_names = ("weight_a", "weight_b")
+    quadratic_names = ("weight_u", "weight_v")
 
     def __init__(
         self,
@@ -602,11 +604,11 @@ class HadamardQuadric(QuadricForm):
             bool(shared_factors),
             bool(residual),
         )
-        self.weight_a = nn.Parameter(torch.empty(m, n, **factory))
+        self.weight_u = nn.Parameter(torch.empty(m, n, **factory))
         if shared_factors:
-            self.register_parameter("weight_b", None)
+            self.register_parameter("weight_v", None)
         else:
-            self.weight_b = nn.Parameter(torch.empty(m, n, **factory))
+            self.weight_v = nn.Parameter(torch.empty(m, n, **factory))
         if linear_term and not residual:
             self.weight = nn.Parameter(torch.empty(m, n, **factory))
         else:
@@ -615,25 +617,25 @@ class HadamardQuadric(QuadricForm):
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
-        """Every weight gets ``nn.Linear``'s init; ReLinear zeroes ``w_a``."""
+        """Every weight gets ``nn.Linear``'s init; ReLinear zeroes ``u``."""
         n = self.in_features
         if self.init == "relinear" and not self.residual:
-            nn.init.zeros_(self.weight_a)
+            nn.init.zeros_(self.weight_u)
         else:
-            _uniform_(self.weight_a, n)
-        if self.weight_b is not None:
+            _uniform_(self.weight_u, n)
+        if self.weight_v is not None:
             if self.init == "relinear" and self.residual:
-                nn.init.zeros_(self.weight_b)  # QRes: w_a is also the linear term, keep it
+                nn.init.zeros_(self.weight_v)  # QRes: u is also the linear term, keep it
             else:
-                _uniform_(self.weight_b, n)
+                _uniform_(self.weight_v, n)
         if self.weight is not None:
             _uniform_(self.weight, n)
         self._init_bias(n)
 
     def _stacked_weight(self) -> Tensor:
-        parts = [self.weight_a]
-        if self.weight_b is not None:
-            parts.append(self.weight_b)
+        parts = [self.weight_u]
+        if self.weight_v is not None:
+            parts.append(self.weight_v)
         if self.weight is not None:
             parts.append(self.weight)
         return parts[0] if len(parts) == 1 else torch.cat(parts)  # (k m, n)
@@ -645,11 +647,11 @@ class HadamardQuadric(QuadricForm):
             self,
             "linear_term=True, shared_factors=False",
         )
-        if self.residual:  # QRes: w_a is the linear term, so the second factor is zeroed
-            self.weight_a.copy_(weight)
-            self.weight_b.zero_()
-        else:  # the product vanishes with w_a = 0; w_b stays random so w_a can still learn
-            self.weight_a.zero_()
+        if self.residual:  # QRes: u is the linear term, so the second factor is zeroed
+            self.weight_u.copy_(weight)
+            self.weight_v.zero_()
+        else:  # the product vanishes with u = 0; v stays random so u can still learn
+            self.weight_u.zero_()
             self.weight.copy_(weight)
         _copy_bias(self, bias)
 
@@ -658,7 +660,7 @@ class HadamardQuadric(QuadricForm):
         h = linear(x, self._stacked_weight(), None)  # (*, k m): one GEMM for every factor
         parts = h.split(m, dim=-1)  # one backward copy for all parts (slices: one each)
         a = parts[0]
-        b = a if self.weight_b is None else parts[1]
+        b = a if self.weight_v is None else parts[1]
         if self.residual:
             linear = a
         elif self.weight is not None:
@@ -672,8 +674,8 @@ class HadamardQuadric(QuadricForm):
         return torch.addcmul(base, a, b)
 
     def as_quadric(self) -> tuple[Tensor, Tensor, Tensor]:
-        wa = self.weight_a.detach()
-        wb = wa if self.weight_b is None else self.weight_b.detach()
+        wa = self.weight_u.detach()
+        wb = wa if self.weight_v is None else self.weight_v.detach()
         A = symmetrize(wa.unsqueeze(-1) * wb.unsqueeze(-2))  # (m, n, n), rank <= 2
         if self.residual:
             b = wa.clone()
@@ -720,7 +722,7 @@ class LowRankQuadric(QuadricForm):
 
     Attributes:
         weight_q: ``Q_k^T`` of every neuron, shape ``(out_features, rank, in_features)``.
-        eigenvalues: ``Λ_k``, shape ``(out_features, rank)``.
+        weight_lambda: ``Λ_k``, shape ``(out_features, rank)``.
         weight: ``w``, shape ``(out_features, in_features)``.
         bias: ``c``, shape ``(out_features,)``.
 
@@ -730,7 +732,7 @@ class LowRankQuadric(QuadricForm):
         torch.Size([3, 4])
     """
 
-    quadratic_names = ("weight_q", "eigenvalues")
+    quadratic_names = ("weight_q", "weight_lambda")
 
     def __init__(
         self,
@@ -759,7 +761,7 @@ class LowRankQuadric(QuadricForm):
         self.return_features = bool(return_features)
         self.linear_term = bool(linear_term)
         self.weight_q = nn.Parameter(torch.empty(m, rank, n, **factory))
-        self.eigenvalues = nn.Parameter(torch.empty(m, rank, **factory))
+        self.weight_lambda = nn.Parameter(torch.empty(m, rank, **factory))
         self.weight = nn.Parameter(torch.empty(m, n, **factory)) if linear_term else None
         self.bias = nn.Parameter(torch.empty(m, **factory)) if bias else None
         self.reset_parameters()
@@ -774,7 +776,7 @@ class LowRankQuadric(QuadricForm):
         so the network starts out linear and the quadratic part grows only where it helps
         (this is also what ``init="relinear"`` asks for)."""
         _uniform_(self.weight_q, self.in_features)
-        nn.init.zeros_(self.eigenvalues)
+        nn.init.zeros_(self.weight_lambda)
         if self.weight is not None:
             _uniform_(self.weight, self.in_features)
         self._init_bias(self.in_features)
@@ -786,7 +788,7 @@ class LowRankQuadric(QuadricForm):
             self,
             "linear_term=True, return_features=False",
         )
-        self.eigenvalues.zero_()
+        self.weight_lambda.zero_()
         self.weight.copy_(weight)
         _copy_bias(self, bias)
 
@@ -799,7 +801,7 @@ class LowRankQuadric(QuadricForm):
         # split, not slices: one backward copy instead of a zero-filled (*, (k+1) m) per slice
         features, *rest = h.split(m * k, dim=-1)  # (*, m k), [(*, m)]
         f = features.unflatten(-1, (m, k))  # (*, m, k)
-        y = (f * f * (self.eigenvalues / k)).sum(-1)  # (*, m); 1/k on the (m, k) weights
+        y = (f * f * (self.weight_lambda / k)).sum(-1)  # (*, m); 1/k on the (m, k) weights
         if self.weight is not None:
             y = y + rest[0]
         if self.bias is not None:
@@ -810,7 +812,7 @@ class LowRankQuadric(QuadricForm):
 
     def as_quadric(self) -> tuple[Tensor, Tensor, Tensor]:
         Q = self.weight_q.detach()  # (m, k, n)
-        lam = self.eigenvalues.detach() / self.rank  # (m, k)
+        lam = self.weight_lambda.detach() / self.rank  # (m, k)
         A = symmetrize(torch.einsum("mki,mk,mkj->mij", Q, lam, Q))  # exact symmetry
         b = self.weight.detach().clone() if self.weight is not None else Q.new_zeros(A.shape[:2])
         c = self._constant()

@@ -353,7 +353,7 @@ class NeuronFormExplorer(_Explorer):
     #: form -> what one neuron on two inputs can draw, and what it never can (from its A)
     reach = {
         "full": "any conic: A is any symmetric matrix",
-        "fan": "any conic: A = sym(w_r w_gᵀ) + diag(w_b) is any symmetric matrix",
+        "fan": "any conic: A = sym(u vᵀ) + diag(q) reaches every conic type",
         "diagonal": "axis-aligned conics only: no xy term, so never a tilted ellipse or x₁x₂ = 0",
         "hadamard": "hyperbolas, parabolas, line pairs; never an ellipse: det A ≤ 0",
         "lowrank": "parabolas and parallel lines; never an ellipse or hyperbola: rank A ≤ 1",
@@ -407,11 +407,11 @@ class NeuronFormExplorer(_Explorer):
         # a readable start: each form's parameters set so that it draws something visible
         for name, p in self.layer.named_parameters():
             p.fill_(0.0)
-            if name in ("weight_sq", "weight_a", "weight_r", "weight_q"):
+            if name in ("weight_sq", "weight_quad", "weight_u", "weight_q"):
                 p.copy_(torch.linspace(1.0, 0.5, p.numel()).reshape(p.shape))
-            if name in ("weight_b", "weight_g"):
+            if name == "weight_v":
                 p.copy_(torch.linspace(-0.5, 1.0, p.numel()).reshape(p.shape))
-            if name == "eigenvalues":
+            if name == "weight_lambda":
                 p.fill_(1.0)
             if name == "bias":
                 p.fill_(-0.5)

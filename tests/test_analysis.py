@@ -179,7 +179,7 @@ def test_form_table_rows():
         "diagonal": (2 * n + 1, n),
         "full": (n * (n + 1) // 2 + n + 1, n),
         "fan": (3 * n + 3, n),
-        "hadamard": (3 * n + 1, 2),  # (w_a·x)(w_b·x): A = sym(w_a w_b^T) has rank 2
+        "hadamard": (3 * n + 1, 2),  # (u·x)(v·x): A = sym(u v^T) has rank 2
         "lowrank": (k * n + k + n + 1, k),
     }
     for form, (params, rank) in expected.items():

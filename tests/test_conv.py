@@ -17,7 +17,7 @@ def make_conv(form, **kw):
     conv = dql.QuadricConv2d(3, 4, **kw, form=form, **({"rank": 2} if form == "lowrank" else {}))
     if form == "lowrank":
         with torch.no_grad():
-            conv.neuron.eigenvalues.normal_()
+            conv.neuron.weight_lambda.normal_()
     return conv
 
 

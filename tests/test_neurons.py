@@ -20,7 +20,7 @@ def build(form, n=5, m=4, **kw):
     if form == "lowrank":
         # Λ starts at zero; give it values so the quadratic part is exercised
         with torch.no_grad():
-            layer.eigenvalues.normal_()
+            layer.weight_lambda.normal_()
     return layer
 
 
@@ -35,20 +35,20 @@ def by_hand(layer, x):
         k = 0
         for i in range(n):
             for j in range(i, n):
-                out = out + layer.weight_sq[:, k] * x[..., i : i + 1] * x[..., j : j + 1]
+                out = out + layer.weight_quad[:, k] * x[..., i : i + 1] * x[..., j : j + 1]
                 k += 1
         return out
-    if isinstance(layer, dql.FanQuadric):  # (w_r·x + b_r)(w_g·x + b_g) + w_b·(x∘x) + c
-        r = x @ layer.weight_r.T + layer.bias_r
-        g = x @ layer.weight_g.T + layer.bias_g
+    if isinstance(layer, dql.FanQuadric):  # (u·x + u_0)(v·x + v_0) + q·(x∘x) + c
+        r = x @ layer.weight_u.T + layer.bias_u
+        g = x @ layer.weight_v.T + layer.bias_v
         return r * g + (x * x) @ layer.weight_sq.T + layer.bias
-    if isinstance(layer, dql.HadamardQuadric):  # (w_a·x)(w_b·x) + w_c·x + c
-        return (x @ layer.weight_a.T) * (x @ layer.weight_b.T) + x @ layer.weight.T + layer.bias
+    if isinstance(layer, dql.HadamardQuadric):  # (u·x)(v·x) + w·x + c
+        return (x @ layer.weight_u.T) * (x @ layer.weight_v.T) + x @ layer.weight.T + layer.bias
     if isinstance(layer, dql.LowRankQuadric):  # f = Q^T x; f^T Λ f / k + w·x + c
         outs = []
         for j in range(layer.out_features):
             f = x @ layer.weight_q[j].T  # (*, k)
-            quad = (f * f * layer.eigenvalues[j]).sum(-1) / layer.rank
+            quad = (f * f * layer.weight_lambda[j]).sum(-1) / layer.rank
             outs.append(quad + x @ layer.weight[j] + layer.bias[j])
         return torch.stack(outs, -1)
     raise AssertionError(type(layer))
@@ -105,10 +105,10 @@ def test_option_variants_parameter_counts_and_quadrics():
         assert sum(p.numel() for p in layer.parameters()) == m * per_neuron, name
         torch.testing.assert_close(layer(x), dql.evaluate_quadric(*layer.as_quadric(), x))
     t3 = cases["T3"][0]
-    w = t3.weight_a
+    w = t3.weight_u
     torch.testing.assert_close(t3(x), (x @ w.T) ** 2)
     qres = cases["QRes"][0]
-    a, b = x @ qres.weight_a.T, x @ qres.weight_b.T
+    a, b = x @ qres.weight_u.T, x @ qres.weight_v.T
     torch.testing.assert_close(qres(x), a * b + a + qres.bias)
     for key, (_, cls, options) in dql.QUADRALIB_TYPES.items():
         layer = cls(n, m, **options)
@@ -249,7 +249,7 @@ def test_quadratic_param_groups():
     quad = {id(p) for p in groups[1]["params"]}
     fan, low = model[0], model[2]
     assert quad == {
-        id(p) for p in (fan.weight_g, fan.bias_g, fan.weight_sq, low.weight_q, low.eigenvalues)
+        id(p) for p in (fan.weight_v, fan.bias_v, fan.weight_sq, low.weight_q, low.weight_lambda)
     }
     assert len(groups[0]["params"]) + len(groups[1]["params"]) == len(list(model.parameters()))
     torch.optim.Adam(groups)  # accepted by an optimizer
@@ -299,8 +299,8 @@ def test_incompatible_options():
 
 # --- what one neuron of each form can draw (DESIGN.md's facts) ------------------------------
 def test_hadamard_neuron_never_draws_an_ellipse():
-    """A = sym(w_a w_b^T) has rank <= 2 and, at rank 2, eigenvalues of opposite signs
-    (det of the 2x2 block is -(w_a x w_b)^2/4 <= 0): hyperbola or parabola, never an ellipse."""
+    """A = sym(u v^T) has rank <= 2 and, at rank 2, eigenvalues of opposite signs
+    (det of the 2x2 block is -(u x v)^2/4 <= 0): hyperbola or parabola, never an ellipse."""
     torch.manual_seed(0)
     layer = dql.HadamardQuadric(2, 200)
     A, b, c = layer.as_quadric()
@@ -329,7 +329,7 @@ def test_fan_and_full_neurons_can_draw_an_ellipse():
                 layer.weight_sq.copy_(torch.tensor([[1.0, 2.0]]))
                 layer.bias.fill_(-1.0)
             else:
-                layer.weight_sq.copy_(torch.tensor([[1.0, 0.5, 2.0]]))  # x², xy, y²
+                layer.weight_quad.copy_(torch.tensor([[1.0, 0.5, 2.0]]))  # x², xy, y²
                 layer.bias.fill_(-1.0)
         A, b, c = layer.as_quadric()
         assert dql.classify_quadric(A[0], b[0], c[0]).name == "ellipse"

@@ -63,7 +63,7 @@ def test_one_quadric_neuron_separates_circles_like_polynomial_logistic_regressio
 
 
 def test_one_hadamard_neuron_cannot_separate_circles(circles):
-    """A Hadamard neuron's A = sym(w_a w_b^T) has rank <= 2 with eigenvalues of opposite sign (or
+    """A Hadamard neuron's A = sym(u v^T) has rank <= 2 with eigenvalues of opposite sign (or
     one zero): its boundary is a hyperbola, a parabola or a pair of lines, never a closed curve, so
     it cannot enclose the inner circle. The best it does is a strip or a parabola that cuts off part
     of the outer ring (well below 90% here)."""
