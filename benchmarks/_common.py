@@ -53,13 +53,26 @@ def machine_info(device: str | None = None) -> dict:
     return info
 
 
-def merge_results(path: Path, key: str, run: dict) -> None:
-    """Write ``run`` under ``key`` in the JSON file at ``path``, keeping the other keys: a GPU
-    run and a CPU run, done in different sessions, then live side by side in one file."""
-    data = json.loads(path.read_text()) if path.exists() else {}
-    data[key] = run
+def write_results(path: Path, run: dict, key: str | None = None) -> Path:
+    """Write ``run`` to the JSON file at ``path``, the one way every benchmark saves results.
+
+    With ``key`` (a device type), ``run`` goes under that key and the file's other keys are
+    kept: a GPU run and a CPU run, done in different sessions, then live side by side in one
+    file. Without, ``run`` is the whole file. Returns ``path``.
+    """
+    data = run
+    if key is not None:
+        data = json.loads(path.read_text()) if path.exists() else {}
+        data[key] = run
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
+    path.write_text(json.dumps(data, indent=2, sort_keys=key is not None) + "\n")
+    return path
+
+
+def note_missing_gpu(path: Path, note: str) -> None:
+    """Record under ``"cuda"`` why a file has no GPU run yet (unless it has one)."""
+    if not torch.cuda.is_available() and "cuda" not in json.loads(path.read_text()):
+        write_results(path, {"not_measured": note}, "cuda")
 
 
 def add_layer_arguments(parser: argparse.ArgumentParser) -> None:
@@ -72,8 +85,3 @@ def add_layer_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--n", type=int, default=256, help="in_features = out_features")
     parser.add_argument("--rank", type=int, default=4)
     parser.add_argument("--out", default=None)
-
-
-def sync(device: torch.device) -> None:
-    if device.type == "cuda":
-        torch.cuda.synchronize(device)

@@ -22,7 +22,6 @@ from a cold cache in under 5 minutes on the 2-core CPU.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
 import subprocess
@@ -31,7 +30,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from _common import RESULTS, machine_info
+from _common import RESULTS, machine_info, write_results
 
 ROOT = Path(__file__).resolve().parent.parent
 BOOK = ROOT / "book"
@@ -119,8 +118,7 @@ def main(argv: list[str] | None = None) -> dict:
         print(f"{'jupyter-book build --all (cold)':40s} {b['seconds']:7.1f} s  "
               f"rc={b['returncode']} pages={b['html_pages']} warnings={b['warnings']}")  # fmt: skip
     out = RESULTS / ("book-quick.json" if args.quick else "book.json")
-    out.parent.mkdir(exist_ok=True)
-    out.write_text(json.dumps(result, indent=2) + "\n")
+    write_results(out, result)
     print(f"wrote {out}")
     return result
 

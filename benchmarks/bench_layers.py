@@ -1,7 +1,8 @@
 """Forward + backward time of each quadric form over that of its FLOP-equivalent ``nn.Linear``.
 
 The reference for each form is the plain ``nn.Linear`` doing the same multiply-adds per
-sample, so a ratio near 1 means the form costs no more time than the arithmetic it needs:
+sample, as the form states it (``layer.flop_equivalent()``), so a ratio near 1 means the form
+costs no more time than the arithmetic it needs:
 
 ======== ==================================================== ==============================
 form     what the layer computes                              reference
@@ -17,16 +18,12 @@ full     monomials x_i x_j (i <= j), one GEMM on them, one     ``Linear(n(n+1)/2
 The diagonal form's reference is ``Linear(2n, m)``, not ``Linear(n, 2m)``: both do ``2nm``
 multiply-adds, but the diagonal neuron *is* a linear neuron on the ``2n`` features
 ``[x∘x, x]``, just as the full neuron is one on its ``n(n+1)/2 + n`` monomials; the two
-references are timed and both ratios are recorded. Every timed step is
-``zero_grad(); layer(x).sum().backward()`` with ``x.requires_grad`` (a layer inside a
-network also computes the gradient of its input).
+references are timed and both ratios are recorded.
 
-Timing: the form and its reference alternate, one step each, ``repeats`` times after a
-warm-up, so a slow phase of the machine hits both. On a shared CPU another process can
-stall one of the two threads of a step for many milliseconds, so the headline ratio is the
-ratio of the *fastest* steps (the least disturbed ones); the ratio of medians is recorded
-beside it. On CUDA each timed sample runs enough steps to last about 20 ms between two
-``torch.cuda.synchronize()``.
+Timing is :func:`dql_teach.timing.time_interleaved` (the method is in its docstring): every
+step is ``zero_grad(); layer(x).sum().backward()`` with ``x.requires_grad``, the form and its
+references alternate, and the headline ratio is that of the *fastest* steps, the ratio of
+medians recorded beside it.
 
 Usage::
 
@@ -43,115 +40,54 @@ live side by side. Targets (issue 5): ratio <= 1.3 on the 2-core CPU, <= 1.15 on
 from __future__ import annotations
 
 import argparse
-import json
-import math
-import statistics
-import time
 from pathlib import Path
 
 import torch
-from _common import RESULTS, load_average, machine_info, merge_results, sync
-from torch import nn
+from _common import RESULTS, load_average, machine_info, note_missing_gpu, write_results
 
 import dql_teach as dql
+from dql_teach.timing import linear_steps, time_interleaved, train_step
 
-FORMS = ["hadamard", "fan", "lowrank", "diagonal", "full"]
+FORMS = dql.QUADRIC_FORMS
 TARGETS = {"cpu": 1.3, "cuda": 1.15}
-NO_GPU = {
-    "not_measured": "no GPU was available to the session that wrote this file; run "
+NO_GPU = (
+    "no GPU was available to the session that wrote this file; run "
     "`python benchmarks/bench_layers.py --device cuda --batch 8192 --n 1024` on one"
-}
-
-
-def references(form: str, n: int, m: int, k: int) -> dict[str, tuple[int, int]]:
-    """``{name: (in_features, out_features)}`` of the FLOP-equivalent linear layers; the
-    first is the headline reference."""
-    if form in ("hadamard", "fan"):
-        return {"Linear(n, 3m)": (n, 3 * m)}
-    if form == "lowrank":
-        return {"Linear(n, (k+1)m)": (n, (k + 1) * m)}
-    if form == "diagonal":
-        return {"Linear(2n, m)": (2 * n, m), "Linear(n, 2m)": (n, 2 * m)}
-    if form == "full":
-        return {"Linear(n(n+1)/2 + n, m)": (n * (n + 1) // 2 + n, m)}
-    raise ValueError(f"form must be one of {FORMS}, got {form!r}")
-
-
-def make_step(layer: nn.Module, x: torch.Tensor):
-    def step() -> None:
-        layer.zero_grad(set_to_none=True)
-        x.grad = None
-        layer(x).sum().backward()
-
-    return step
-
-
-def time_interleaved(
-    steps: dict[str, callable], repeats: int, warmup: int, device: torch.device
-) -> dict[str, list[float]]:
-    """Seconds per step of each of ``steps``, run in turn ``repeats`` times."""
-    for step in steps.values():
-        for _ in range(warmup):  # allocator, kernel choice, thread pools, lazy init
-            step()
-    # on a GPU one step can be shorter than the launch overhead we want to average out
-    inner = {}
-    for name, step in steps.items():
-        sync(device)
-        start = time.perf_counter()
-        step()
-        sync(device)
-        one = time.perf_counter() - start
-        inner[name] = 1 if device.type == "cpu" else max(1, math.ceil(0.02 / max(one, 1e-6)))
-    times: dict[str, list[float]] = {name: [] for name in steps}
-    for _ in range(repeats):
-        for name, step in steps.items():
-            sync(device)
-            start = time.perf_counter()
-            for _ in range(inner[name]):
-                step()
-            sync(device)
-            times[name].append((time.perf_counter() - start) / inner[name])
-    return times
+)
 
 
 def bench_form(form, n, m, batch, rank, device, dtype, repeats, warmup, memory_efficient):
     torch.manual_seed(0)
-    options = {"rank": rank} if form == "lowrank" else {}
     factory = {"device": device, "dtype": dtype}
-    layer = dql.make_layer(form, n, m, **factory, **options)
-    x = torch.randn(batch, n, **factory, requires_grad=True)
-    steps = {"form": make_step(layer, x)}
+    layer = dql.make_layer(form, n, m, rank=rank, **factory)
+    x = torch.randn(batch, n, **factory)
+    steps = {"form": train_step(layer, x)}
     if memory_efficient:
-        layer_me = dql.make_layer(form, n, m, **factory, **options, memory_efficient=True)
-        steps["form (memory_efficient)"] = make_step(layer_me, x)
-    refs = references(form, n, m, rank)
-    for name, (fan_in, fan_out) in refs.items():
-        ref = nn.Linear(fan_in, fan_out, **factory)
-        x_ref = torch.randn(batch, fan_in, **factory, requires_grad=True)
-        steps[name] = make_step(ref, x_ref)
-    times = time_interleaved(steps, repeats, warmup, device)
-    best = {name: min(t) for name, t in times.items()}
-    median = {name: statistics.median(t) for name, t in times.items()}
+        layer_me = dql.make_layer(form, n, m, rank=rank, memory_efficient=True, **factory)
+        steps["form (memory_efficient)"] = train_step(layer_me, x)
+    refs = linear_steps(layer, batch)
+    steps.update(refs)
+    times = time_interleaved(steps, repeats=repeats, warmup=warmup, device=device)
     headline = next(iter(refs))
     row = {
         "form": form,
         "n": n,
         "m": m,
         "batch": batch,
-        "rank": rank if form == "lowrank" else None,
+        "rank": getattr(layer, "rank", None),
         "reference": headline,
-        "form_ms": best["form"] * 1e3,
-        "reference_ms": best[headline] * 1e3,
-        "ratio": best["form"] / best[headline],
-        "ratio_of_medians": median["form"] / median[headline],
-        "best_ms": {name: t * 1e3 for name, t in best.items()},
-        "median_ms": {name: t * 1e3 for name, t in median.items()},
-        "all_ms": {name: [round(v * 1e3, 4) for v in t] for name, t in times.items()},
+        "form_ms": times.best("form") * 1e3,
+        "reference_ms": times.best(headline) * 1e3,
+        "ratio": times.ratio("form", headline),
+        "ratio_of_medians": times.ratio_of_medians("form", headline),
+        "best_ms": {name: times.best(name) * 1e3 for name in steps},
+        "median_ms": {name: times.median(name) * 1e3 for name in steps},
+        "all_ms": {name: [round(v * 1e3, 4) for v in t] for name, t in times.seconds.items()},
     }
     if memory_efficient:
-        row["ratio_memory_efficient"] = best["form (memory_efficient)"] / best[headline]
+        row["ratio_memory_efficient"] = times.ratio("form (memory_efficient)", headline)
     for name in list(refs)[1:]:
-        row[f"ratio vs {name}"] = best["form"] / best[name]
+        row[f"ratio vs {name}"] = times.ratio("form", name)
     del layer, x, steps
     if device.type == "cuda":
         torch.cuda.empty_cache()
@@ -251,10 +187,9 @@ def main(argv: list[str] | None = None) -> dict:
         out = (
             Path(args.out) if args.out else RESULTS / f"layers{'-quick' if args.quick else ''}.json"
         )
-        merge_results(out, device.type, run)
+        write_results(out, run, device.type)
         print(f"wrote {out} [{device.type}]")
-    if not torch.cuda.is_available() and "cuda" not in json.loads(out.read_text()):
-        merge_results(out, "cuda", NO_GPU)
+    note_missing_gpu(out, NO_GPU)
     return runs
 
 

@@ -24,11 +24,10 @@ Target (issue 5): ratio <= 1.5 with ``memory_efficient=True``.
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 
 import torch
-from _common import RESULTS, add_layer_arguments, machine_info, merge_results
+from _common import RESULTS, add_layer_arguments, machine_info, note_missing_gpu, write_results
 from torch import nn
 
 import dql_teach as dql
@@ -36,14 +35,7 @@ from dql_teach.analysis import activation_memory
 
 TARGET = 1.5
 TOLERANCE = 1e-6
-FORMS = ["hadamard", "fan", "lowrank", "diagonal", "full"]
-FLOP_EQUIVALENT = {  # (in, out) of the linear layer with the same multiply-adds
-    "hadamard": lambda n, m, k: (n, 3 * m),
-    "fan": lambda n, m, k: (n, 3 * m),
-    "lowrank": lambda n, m, k: (n, (k + 1) * m),
-    "diagonal": lambda n, m, k: (2 * n, m),
-    "full": lambda n, m, k: (n * (n + 1) // 2 + n, m),
-}
+FORMS = dql.QUADRIC_FORMS
 
 
 def outputs_and_grads(layer: nn.Module, x: torch.Tensor) -> list[torch.Tensor]:
@@ -100,11 +92,13 @@ def main(argv: list[str] | None = None) -> dict:
     for form in FORMS:
         batch = args.full_batch if form == "full" else args.batch
         x = torch.randn(batch, n, **factory)
-        options = {"rank": k} if form == "lowrank" else {}
-        fan_in, fan_out = FLOP_EQUIVALENT[form](n, m, k)
 
-        def make(form=form, options=options, **kw):
-            return dql.make_layer(form, n, m, **factory, **options, **kw)
+        def make(form=form, **kw):
+            return dql.make_layer(form, n, m, rank=k, **factory, **kw)
+
+        # the headline linear layer of the form's multiply-adds (the one bench_layers times)
+        meta = dql.make_layer(form, n, m, rank=k, device="meta")  # sizes only, no memory
+        fan_in, fan_out = next(iter(meta.flop_equivalent().values()))
 
         row = measure(
             make,
@@ -119,12 +113,12 @@ def main(argv: list[str] | None = None) -> dict:
     xc = torch.randn(*conv_shape, **factory)
     channels = conv_shape[1]
     for form in FORMS:
-        options = {"rank": min(args.rank, channels * 9)} if form == "lowrank" else {}
 
-        def make_conv(form=form, options=options, **kw):
+        def make_conv(form=form, **kw):
             return dql.QuadricConv2d(
-                channels, channels, 3, padding=1, form=form, **factory, **options, **kw
-            )
+                channels, channels, 3, padding=1, form=form, rank=min(args.rank, channels * 9),
+                **factory, **kw,
+            )  # fmt: skip
 
         row = measure(
             make_conv, xc, nn.Conv2d(channels, channels, 3, padding=1, **factory), None, None
@@ -151,9 +145,8 @@ def main(argv: list[str] | None = None) -> dict:
         "results": rows,
     }
     out = Path(args.out) if args.out else RESULTS / f"memory{'-quick' if args.quick else ''}.json"
-    merge_results(out, device.type, run)
-    if not torch.cuda.is_available() and "cuda" not in json.loads(out.read_text()):
-        merge_results(out, "cuda", {"not_measured": "no GPU was available to this session"})
+    write_results(out, run, device.type)
+    note_missing_gpu(out, "no GPU was available to this session")
     print(f"wrote {out} [{device.type}]")
     return run
 

@@ -16,13 +16,12 @@ Writes ``benchmarks/results/train.json``. Target (issue 5): under 2 s per run on
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import time
 
 import torch
 import torch.nn.functional as F
-from _common import RESULTS, machine_info
+from _common import RESULTS, machine_info, write_results
 from torch import nn
 
 import dql_teach as dql
@@ -101,7 +100,7 @@ def main(argv: list[str] | None = None) -> dict:
         "results": rows,
     }
     out = RESULTS / "train.json"
-    out.write_text(json.dumps(result, indent=2) + "\n")
+    write_results(out, result)
     print(f"wrote {out}")
     return result
 

@@ -14,7 +14,6 @@ recorded next to them.
 
 from __future__ import annotations
 
-import json
 import os
 import platform
 import statistics
@@ -29,7 +28,7 @@ import ipywidgets  # noqa: E402
 import numpy as np  # noqa: E402
 import plotly  # noqa: E402
 import torch  # noqa: E402
-from _common import cpu_model  # noqa: E402
+from _common import cpu_model, write_results  # noqa: E402
 
 from dql_teach.widgets import (  # noqa: E402
     ConicExplorer,
@@ -104,9 +103,8 @@ def main() -> None:
             print(f"{name:42s} {row['once_ms']:10.0f}   (one run)")
         else:
             print(f"{name:42s} {row['update_ms']:10.1f} {row['update_and_send_ms']:10.1f}")
-    RESULTS.parent.mkdir(exist_ok=True)
     load = os.getloadavg() if hasattr(os, "getloadavg") else None
-    RESULTS.write_text(json.dumps({
+    write_results(RESULTS, {
         "machine": cpu_model(),
         "cpu_count": os.cpu_count(),
         "torch_threads": torch.get_num_threads(),
@@ -117,7 +115,7 @@ def main() -> None:
         "grid": "200 x 200 (2-D explorers, playground); 30 x 30 x 30 (3-D explorer's mesh)",
         "target_ms": 50,
         "median_ms": {k: {n: round(v, 1) for n, v in row.items()} for k, row in rows.items()},
-    }, indent=2) + "\n")  # fmt: skip
+    })  # fmt: skip
     print(f"wrote {RESULTS}")
 
 

@@ -20,18 +20,18 @@ Writes ``benchmarks/results/compile.json`` (keyed by device type).
 from __future__ import annotations
 
 import argparse
-import statistics
 import time
 import traceback
 from pathlib import Path
 
 import torch
-from _common import RESULTS, add_layer_arguments, machine_info, merge_results, sync
+from _common import RESULTS, add_layer_arguments, machine_info, write_results
 from torch import nn
 
 import dql_teach as dql
+from dql_teach.timing import time_interleaved, train_step
 
-FORMS = ["hadamard", "fan", "lowrank", "diagonal", "full"]
+FORMS = dql.QUADRIC_FORMS
 TOLERANCE = {torch.float32: 1e-4, torch.float64: 1e-10, torch.bfloat16: 3e-2, torch.float16: 3e-3}
 
 
@@ -49,17 +49,6 @@ def relative_difference(a: list[torch.Tensor], b: list[torch.Tensor]) -> float:
         scale = u.double().abs().max().item() or 1.0
         worst = max(worst, (u.double() - v.double()).abs().max().item() / scale)
     return worst
-
-
-def median_step(layer, x, repeats, device) -> float:
-    times = []
-    for _ in range(repeats):
-        sync(device)
-        start = time.perf_counter()
-        run_step(layer, x)
-        sync(device)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def check(name, make, x, repeats, device, dtype) -> dict:
@@ -81,10 +70,10 @@ def check(name, make, x, repeats, device, dtype) -> dict:
     row["max_relative_difference"] = relative_difference(want, got)
     row["ok"] = row["max_relative_difference"] <= TOLERANCE[dtype]
     if repeats:
-        for _ in range(2):  # warm-up of both
-            run_step(eager, x), run_step(compiled, x)
-        row["eager_ms"] = median_step(eager, x, repeats, device) * 1e3
-        row["compiled_ms"] = median_step(compiled, x, repeats, device) * 1e3
+        steps = {"eager": train_step(eager, x.clone()), "compiled": train_step(compiled, x.clone())}
+        times = time_interleaved(steps, repeats=repeats, warmup=2, device=device)
+        row["eager_ms"] = times.median("eager") * 1e3
+        row["compiled_ms"] = times.median("compiled") * 1e3
         row["speedup"] = row["eager_ms"] / row["compiled_ms"]
     return row
 
@@ -104,13 +93,14 @@ def main(argv: list[str] | None = None) -> dict:
     n = args.n
     rows = []
     for form in args.forms:
-        options = {"rank": min(args.rank, n)} if form == "lowrank" else {}
         batch = args.full_batch if form == "full" else args.batch
         x = torch.randn(batch, n, **factory)
         for efficient in (False, True):
 
-            def make(form=form, options=options, efficient=efficient):
-                return dql.make_layer(form, n, n, **factory, **options, memory_efficient=efficient)
+            def make(form=form, efficient=efficient):
+                return dql.make_layer(
+                    form, n, n, rank=min(args.rank, n), **factory, memory_efficient=efficient
+                )
 
             name = form + (" (memory_efficient)" if efficient else "")
             rows.append(check(name, make, x, args.repeats, device, dtype))
@@ -137,7 +127,7 @@ def main(argv: list[str] | None = None) -> dict:
     run = {"machine": machine_info(args.device), "settings": vars(args) | {"out": None}}
     run["results"] = rows
     out = Path(args.out) if args.out else RESULTS / f"compile{'-quick' if args.quick else ''}.json"
-    merge_results(out, device.type, run)
+    write_results(out, run, device.type)
     print(f"wrote {out} [{device.type}]")
     return run
 

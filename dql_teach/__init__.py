@@ -8,7 +8,7 @@
 (torch.Size([1, 2, 2]), torch.Size([1, 2]), torch.Size([1]))
 """
 
-from . import analysis, compare, data, train
+from . import analysis, compare, data, forms, timing, train
 from .analysis import (
     FormCost,
     activation_memory,
@@ -17,7 +17,7 @@ from .analysis import (
     form_table,
     multiply_adds,
 )
-from .compare import SeedResult, make_mlp, pareto_front, run_seeds, smallest_reaching
+from .compare import SeedResult, pareto_front, run_seeds, smallest_reaching
 from .conv import QuadricConv2d
 from .convert import quadrify
 from .data import (
@@ -30,18 +30,23 @@ from .data import (
     train_test_split,
 )
 from .device import default_device
-from .neurons import (
+from .forms import (
     FORMS,
     QUADRALIB_TYPES,
     QUADRIC_FORMS,
     DiagonalQuadric,
     FanQuadric,
     HadamardQuadric,
+    LinearFacts,
     LowRankQuadric,
     QuadricForm,
     QuadricLinear,
+    form_facts,
+    forms_markdown,
     make_layer,
+    make_mlp,
     quadratic_param_groups,
+    randomize_,
 )
 from .quadric import (
     QuadricInfo,

@@ -8,18 +8,9 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor, nn
 
+from ._checks import check_positive_int
 from .conv import QuadricConv2d
-from .neurons import (
-    FORMS,
-    QUADRALIB_TYPES,
-    DiagonalQuadric,
-    FanQuadric,
-    HadamardQuadric,
-    LowRankQuadric,
-    QuadricForm,
-    QuadricLinear,
-    make_layer,
-)
+from .forms import FORMS, QUADRALIB_TYPES, QuadricForm, form_facts, make_layer
 
 __all__ = [
     "FormCost",
@@ -146,17 +137,16 @@ def multiply_adds(layer: nn.Module) -> int:
 
     ``layer`` is an ``nn.Linear``, a quadric form, or a module made of them (``nn.Sequential``
     of dense layers and activations): then the sum over its dense layers. Shared work counts
-    once per layer (a diagonal layer squares its inputs once for all its neurons).
+    once per layer (a diagonal layer squares its inputs once for all its neurons). Each form
+    states its own count (``QuadricForm.multiply_adds``; see :func:`dql_teach.form_facts`).
 
     Example:
         >>> multiply_adds(nn.Sequential(nn.Linear(2, 8), nn.ReLU(), nn.Linear(8, 1)))
         24
     """
     _check_module(layer)
-    if isinstance(layer, nn.Linear):
-        return layer.in_features * layer.out_features
-    if isinstance(layer, QuadricForm):
-        return _form_multiply_adds(layer)
+    if isinstance(layer, (nn.Linear, QuadricForm)):
+        return form_facts(layer).multiply_adds(layer)
     if isinstance(layer, (nn.modules.conv._ConvNd, QuadricConv2d)):
         raise TypeError(
             f"multiply_adds counts dense layers, got {type(layer).__name__}: a convolution's "
@@ -166,25 +156,6 @@ def multiply_adds(layer: nn.Module) -> int:
         raise TypeError(f"multiply_adds does not know {type(layer).__name__}")
     # a container: its dense layers; activations and other parameter-free modules count 0
     return sum(multiply_adds(child) for child in layer.children())
-
-
-def _form_multiply_adds(layer: QuadricForm) -> int:
-    n, m = layer.in_features, layer.out_features
-    if isinstance(layer, DiagonalQuadric):  # x∘x once, then one or two matrix-vector products
-        return n + m * n * (2 if layer.weight is not None else 1)
-    if isinstance(layer, QuadricLinear):  # n(n+1)/2 monomials, a product on them, + linear
-        p = layer.num_monomials
-        return p + m * p + (m * n if layer.weight is not None else 0)
-    if isinstance(layer, FanQuadric):  # both factors (2mn), x∘x (n), q (mn), u*v (m)
-        return 2 * m * n + n + m * n + m
-    if isinstance(layer, HadamardQuadric):  # one GEMM for factors (+ linear), then a*b
-        factors = 1 if layer.weight_v is None else 2
-        linear = 1 if layer.weight is not None else 0
-        return (factors + linear) * m * n + m
-    if isinstance(layer, LowRankQuadric):  # one GEMM of (k+1) m rows, then Λ-weighted squares
-        k = layer.rank
-        return (k + (1 if layer.weight is not None else 0)) * m * n + 2 * k * m
-    raise TypeError(f"multiply_adds does not know {type(layer).__name__}")
 
 
 @dataclass(frozen=True)
@@ -197,8 +168,9 @@ class FormCost:
         parameters: free parameters per neuron.
         multiply_adds: multiply-adds per neuron and input sample (shared work, like squaring
             the inputs, split over the layer's ``m`` neurons, so not always a whole number).
-        max_rank: the rank of the neuron's ``A`` with random parameters, i.e. the largest the
-            form allows (0 for linear, at most 2 for Hadamard, ``k`` for low rank).
+        max_rank: the largest rank the neuron's ``A`` can have, reached with random parameters
+            (0 for linear, 2 for Hadamard, ``k`` for low rank; the tests check each form's
+            claim against ``matrix_rank``).
     """
 
     form: str
@@ -208,25 +180,10 @@ class FormCost:
     max_rank: int
 
 
-_FORMULAS = {
-    "linear": r"$w\cdot x + c$",
-    "diagonal": r"$q\cdot(x\circ x) + w\cdot x + c$",
-    "full": r"$x^\top A x + b\cdot x + c$",
-    "fan": r"$(u\cdot x+u_0)(v\cdot x+v_0) + q\cdot(x\circ x) + c$",
-    "hadamard": r"$(u\cdot x)(v\cdot x) + w\cdot x + c$",
-    "lowrank": r"$\frac{1}{k}(Q_k^\top x)^\top\Lambda_k(Q_k^\top x) + w\cdot x + c$",
-    # QuadraLib's survey types, one neuron each (the layer forms are in QUADRALIB_TYPES)
-    "T1": r"$x^\top A x$",
-    "T2": r"$q\cdot(x\circ x)$",
-    "T3": r"$(w\cdot x)^2$",
-    "T4": r"$(u\cdot x)(v\cdot x)$",
-}
-
-
 def form_table(
     n: int, m: int = 1, *, rank: int = 2, forms: tuple[str, ...] | list[str] | None = None
 ) -> list[FormCost]:
-    """The cost of one neuron of each form on ``n`` inputs, measured on the library's layers.
+    """The cost of one neuron of each form on ``n`` inputs, as each form states it.
 
     Args:
         n: inputs per neuron.
@@ -244,39 +201,30 @@ def form_table(
         [('linear', 5, 0), ('T4', 8, 2)]
     """
     for name, value in (("n", n), ("m", m), ("rank", rank)):
-        if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-            raise ValueError(f"{name} must be a positive int, got {value!r}")
+        check_positive_int(name, value)
     forms = list(FORMS) if forms is None else list(forms)
     valid = [*FORMS, *QUADRALIB_TYPES]
     for form in forms:
         if form not in valid:
             raise ValueError(f"forms must hold names from {valid}, got {form!r}")
-    generator = torch.Generator().manual_seed(0)  # local: global random state is left alone
     rows = []
     for form in forms:
-        with torch.random.fork_rng(devices=[]):  # building a layer draws its default init
-            if form in QUADRALIB_TYPES:
-                _, cls, options = QUADRALIB_TYPES[form]
-                layer = cls(n, m, dtype=torch.float64, **options)
-            else:
-                options = {"rank": min(rank, n)} if form == "lowrank" else {}
-                layer = make_layer(form, n, m, dtype=torch.float64, **options)
-        with torch.no_grad():  # generic random values show the largest rank the form allows
-            for p in layer.parameters():
-                p.copy_(torch.randn(p.shape, generator=generator, dtype=p.dtype))
-        if isinstance(layer, nn.Linear):
-            max_rank = 0
+        # on the meta device: only the sizes and options matter, so nothing is drawn
+        if form in QUADRALIB_TYPES:
+            formula, cls, options = QUADRALIB_TYPES[form]
+            layer = cls(n, m, device="meta", **options)
         else:
-            A = layer.as_quadric()[0][0]  # (n, n) of the first neuron
-            max_rank = int(torch.linalg.matrix_rank(A))
-        macs = multiply_adds(layer)
+            layer = make_layer(form, n, m, rank=min(rank, n), device="meta")
+            formula = form_facts(form).formula
+        facts = form_facts(layer)
+        macs = facts.multiply_adds(layer)
         rows.append(
             FormCost(
                 form=form,
-                formula=_FORMULAS[form],
-                parameters=count_parameters(layer) // m,
+                formula=f"${formula}$",
+                parameters=facts.parameters_per_neuron(layer),
                 multiply_adds=macs // m if macs % m == 0 else macs / m,
-                max_rank=max_rank,
+                max_rank=facts.max_rank(layer),
             )
         )
     return rows

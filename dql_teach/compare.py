@@ -11,7 +11,7 @@ a smaller one, and what is the smallest network of a family that reaches a given
 from __future__ import annotations
 
 import statistics
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import torch
@@ -19,56 +19,10 @@ from torch import Tensor, nn
 
 from .analysis import count_connections, count_parameters
 from .data import train_test_split
-from .neurons import FORMS, make_layer
+from .forms.registry import make_mlp
 from .train import evaluate, fit
 
 __all__ = ["SeedResult", "make_mlp", "pareto_front", "run_seeds", "smallest_reaching"]
-
-
-def make_mlp(
-    sizes: Sequence[int],
-    forms: str | Sequence[str] = "linear",
-    activation: Callable[[], nn.Module] = nn.ReLU,
-    **layer_options,
-) -> nn.Sequential:
-    """A multilayer network whose layer ``i`` maps ``sizes[i]`` to ``sizes[i + 1]`` features.
-
-    Args:
-        sizes: the widths, input first: ``[2, 8, 1]`` is one hidden layer of 8.
-        forms: one form name for every layer (``"linear"`` or a key of
-            :data:`dql_teach.FORMS`), or one name per layer: ``["diagonal", "linear"]`` is a
-            quadric hidden layer with a linear read-out.
-        activation: builds the module put between layers (none after the last).
-        layer_options: passed to every quadric layer (``rank=2``, ``init="relinear"``...).
-
-    Returns:
-        An ``nn.Sequential``: ``(*, sizes[0]) -> (*, sizes[-1])``.
-
-    Example:
-        >>> make_mlp([2, 3, 1], ["diagonal", "linear"])
-        Sequential(
-          (0): DiagonalQuadric(in_features=2, out_features=3, bias=True)
-          (1): ReLU()
-          (2): Linear(in_features=3, out_features=1, bias=True)
-        )
-    """
-    sizes = list(sizes)
-    if len(sizes) < 2 or not all(isinstance(s, int) and s > 0 for s in sizes):
-        raise ValueError(f"sizes must be two or more positive ints, got {sizes}")
-    num_layers = len(sizes) - 1
-    forms = [forms] * num_layers if isinstance(forms, str) else list(forms)
-    if len(forms) != num_layers:
-        raise ValueError(f"{num_layers} layers need {num_layers} forms, got {len(forms)}")
-    for form in forms:
-        if not isinstance(form, str) or form not in FORMS:
-            raise ValueError(f"form must be one of {sorted(FORMS)}, got {form!r}")
-    layers: list[nn.Module] = []
-    for i, (n, m, form) in enumerate(zip(sizes[:-1], sizes[1:], forms)):
-        options = {} if form == "linear" else layer_options
-        layers.append(make_layer(form, n, m, **options))
-        if i < num_layers - 1:
-            layers.append(activation())
-    return nn.Sequential(*layers)
 
 
 @dataclass

@@ -19,7 +19,8 @@ from torch import Tensor, nn
 from torch.nn.modules.utils import _pair
 from torch.utils.checkpoint import checkpoint
 
-from .neurons import FORMS, QUADRIC_FORMS, QuadricForm, QuadricLinear, _check_positive_int
+from ._checks import check_int, check_positive_int
+from .forms import QUADRIC_FORMS, QuadricForm, QuadricLinear, make_layer
 
 __all__ = ["QuadricConv2d"]
 
@@ -34,11 +35,15 @@ class QuadricConv2d(nn.Module):
     Args:
         in_channels: channels ``C`` of the input.
         out_channels: number of quadric neurons (output channels).
-        kernel_size, stride, padding, dilation: as in ``nn.Conv2d`` (zero padding).
+        kernel_size, stride, dilation: as in ``nn.Conv2d``.
+        padding: as in ``nn.Conv2d`` (zeros): an int, a pair, ``"valid"`` (none) or
+            ``"same"`` (output as large as the input; needs ``stride=1``; an odd total
+            padding puts the extra row or column at the bottom or right, as torch does).
         form: ``"hadamard"``, ``"fan"``, ``"lowrank"``, ``"diagonal"`` or ``"full"``.
         bias, device, dtype: as in ``nn.Conv2d``.
         memory_efficient: recompute the quadratic intermediates in backward.
-        form_options: passed to the form (``rank=``, ``init=``, ``residual=``...).
+        form_options: passed to the form through :func:`dql_teach.make_layer` (``rank=``,
+            which only the forms with a rank option use, ``init=``, ``residual=``...).
 
     Shape:
         ``(N, C, H, W) -> (N, out_channels, H_out, W_out)`` with ``nn.Conv2d``'s output size; a
@@ -60,7 +65,7 @@ class QuadricConv2d(nn.Module):
         out_channels: int,
         kernel_size: int | tuple[int, int],
         stride: int | tuple[int, int] = 1,
-        padding: int | tuple[int, int] = 0,
+        padding: int | tuple[int, int] | str = 0,
         dilation: int | tuple[int, int] = 1,
         form: str = "hadamard",
         bias: bool = True,
@@ -72,24 +77,45 @@ class QuadricConv2d(nn.Module):
         super().__init__()
         if not isinstance(form, str) or form not in QUADRIC_FORMS:
             raise ValueError(f"form must be one of {QUADRIC_FORMS}, got {form!r}")
-        _check_positive_int("in_channels", in_channels)
-        _check_positive_int("out_channels", out_channels)
+        check_positive_int("in_channels", in_channels)
+        check_positive_int("out_channels", out_channels)
         self.in_channels, self.out_channels, self.form = in_channels, out_channels, form
         self.kernel_size = _pair(kernel_size)
-        self.stride, self.padding, self.dilation = _pair(stride), _pair(padding), _pair(dilation)
-        for name, pair, low in (
-            ("kernel_size", self.kernel_size, 1),
-            ("stride", self.stride, 1),
-            ("padding", self.padding, 0),
-            ("dilation", self.dilation, 1),
+        self.stride, self.dilation = _pair(stride), _pair(dilation)
+        for name, pair in (
+            ("kernel_size", self.kernel_size),
+            ("stride", self.stride),
+            ("dilation", self.dilation),
         ):
-            if any(not isinstance(v, int) or v < low for v in pair):
-                raise ValueError(f"{name} must be int(s) >= {low}, got {pair}")
+            for v in pair:
+                check_int(name, v, minimum=1)
+        self.padding, self._pad, self._extra_pad = self._padding(padding)
         kh, kw = self.kernel_size
         self.memory_efficient = bool(memory_efficient)
-        self.neuron: QuadricForm = FORMS[form](
-            in_channels * kh * kw, out_channels, bias, device=device, dtype=dtype, **form_options
-        )
+        self.neuron: QuadricForm = make_layer(
+            form, in_channels * kh * kw, out_channels, bias=bias, device=device, dtype=dtype,
+            **form_options,
+        )  # fmt: skip
+
+    def _padding(self, padding) -> tuple:
+        """``(padding as given, the symmetric padding of the convolution, the extra
+        bottom/right padding of the input or None)``."""
+        if not isinstance(padding, str):
+            pair = _pair(padding)
+            for v in pair:
+                check_int("padding", v, minimum=0)
+            return pair, pair, None
+        if padding == "valid":
+            return padding, (0, 0), None
+        if padding != "same":
+            raise ValueError(
+                f"padding must be an int, a pair of ints, 'valid' or 'same', got {padding!r}"
+            )
+        if self.stride != (1, 1):
+            raise ValueError(f"padding='same' needs stride=1, got stride={self.stride}")
+        totals = [d * (k - 1) for d, k in zip(self.dilation, self.kernel_size)]  # (h, w)
+        extra = (0, totals[1] % 2, 0, totals[0] % 2)  # F.pad's order: left, right, top, bottom
+        return padding, (totals[0] // 2, totals[1] // 2), extra if any(extra) else None
 
     def reset_parameters(self) -> None:
         """Re-initialise the neuron as its form does (fan-in: ``in_channels * kh * kw``)."""
@@ -106,34 +132,42 @@ class QuadricConv2d(nn.Module):
         # a dense (k, C*kh*kw) weight is a (k, C, kh, kw) kernel; channels go last so the
         # form's elementwise code (written for (*, k) outputs) works unchanged
         kernel = weight.view(weight.shape[0], self.in_channels, *self.kernel_size)
-        y = F.conv2d(x, kernel, bias, self.stride, self.padding, self.dilation)
+        y = F.conv2d(x, kernel, bias, self.stride, self._pad, self.dilation)
         return y.permute(0, 2, 3, 1)  # (N, H_out, W_out, k)
 
     def _forward(self, x: Tensor) -> Tensor:
+        if self._extra_pad is not None:  # "same" with an even kernel: the odd row/column
+            x = F.pad(x, self._extra_pad)
         if isinstance(self.neuron, QuadricLinear):
             return self._forward_unfold(x)
         y = self.neuron._compute(x, self._conv_linear)  # (N, H_out, W_out, m)
         return y.permute(0, 3, 1, 2)  # channels-last memory, (N, m, H_out, W_out) shape
 
     def _forward_unfold(self, x: Tensor) -> Tensor:
-        n_batch, _, height, width = x.shape
+        n_batch, _, height, width = x.shape  # x already has the extra "same" padding
         unfold = partial(
             F.unfold,
             kernel_size=self.kernel_size,
             dilation=self.dilation,
-            padding=self.padding,
+            padding=self._pad,
             stride=self.stride,
         )
         patches = unfold(x).transpose(1, 2)  # (N, L, C*kh*kw)
         y = self.neuron._forward(patches)  # (N, L, m)
-        h_out, w_out = self.output_shape(height, width)
-        return y.transpose(1, 2).reshape(n_batch, -1, h_out, w_out)
+        h_out, w_out = self._output_shape(height, width)
+        # sizes, not -1: an empty batch has none to infer
+        return y.transpose(1, 2).reshape(n_batch, y.shape[-1], h_out, w_out)
 
     def output_shape(self, height: int, width: int) -> tuple[int, int]:
         """Spatial size of the output for an input of ``height x width``."""
+        if self._extra_pad is not None:
+            height, width = height + self._extra_pad[3], width + self._extra_pad[1]
+        return self._output_shape(height, width)
+
+    def _output_shape(self, height: int, width: int) -> tuple[int, int]:
         out = []
         for size, k, s, p, d in zip(
-            (height, width), self.kernel_size, self.stride, self.padding, self.dilation
+            (height, width), self.kernel_size, self.stride, self._pad, self.dilation
         ):
             out.append((size + 2 * p - d * (k - 1) - 1) // s + 1)
         return out[0], out[1]
@@ -158,8 +192,8 @@ class QuadricConv2d(nn.Module):
             f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
             f"stride={self.stride}, form={self.form!r}"
         )
-        if self.padding != (0, 0):
-            s += f", padding={self.padding}"
+        if self.padding not in ((0, 0), "valid"):
+            s += f", padding={self.padding!r}"
         if self.dilation != (1, 1):
             s += f", dilation={self.dilation}"
         if self.memory_efficient:

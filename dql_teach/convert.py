@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from torch import nn
 
 from .conv import QuadricConv2d
-from .neurons import FORMS, QUADRIC_FORMS
+from .forms import FORMS, QUADRIC_FORMS
 
 __all__ = ["quadrify"]
 

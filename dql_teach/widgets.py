@@ -28,7 +28,7 @@ from torch import nn
 from . import compat, viz
 from .compare import make_mlp
 from .data import DATASETS, make_dataset
-from .neurons import make_layer
+from .forms import make_layer
 from .quadric import conic_coefficients_to_quadric
 
 __all__ = ["ConicExplorer", "NeuronFormExplorer", "QuadricSurfaceExplorer", "TrainingPlayground"]

@@ -55,8 +55,7 @@ def test_shared_parameters_count_once():
 # --- count_connections ----------------------------------------------------------------------
 def test_a_neuron_has_one_connection_per_input_whatever_its_form():
     for form in dql.FORMS:
-        options = {"rank": 2} if form == "lowrank" else {}
-        assert count_connections(dql.make_layer(form, 5, 3, **options)) == 15, form
+        assert count_connections(dql.make_layer(form, 5, 3, rank=2)) == 15, form
 
 
 def test_count_connections_of_networks_and_convolutions():
@@ -187,9 +186,7 @@ def test_form_table_rows():
         assert isinstance(row, FormCost)
         assert (row.parameters, row.max_rank) == (params, rank), form
         assert row.formula.startswith("$") and row.formula.endswith("$")
-        assert row.multiply_adds == multiply_adds(
-            dql.make_layer(form, n, 1, **({"rank": k} if form == "lowrank" else {}))
-        )
+        assert row.multiply_adds == multiply_adds(dql.make_layer(form, n, 1, rank=k))
     assert dataclasses.asdict(rows["linear"])["parameters"] == n + 1
 
 
@@ -223,7 +220,9 @@ def test_form_table_bad_inputs():
         ValueError, match=r"forms must hold names from \['linear'.*'T4'\], got 'quartic'"
     ):
         form_table(3, forms=["linear", "quartic"])
-    with pytest.raises(ValueError, match="n must be a positive int, got 0"):
+    with pytest.raises(ValueError, match="n must be an int >= 1, got 0"):
         form_table(0)
-    with pytest.raises(ValueError, match="rank must be a positive int, got 0"):
+    with pytest.raises(ValueError, match="rank must be an int >= 1, got 0"):
         form_table(3, rank=0)
+    with pytest.raises(TypeError, match="m must be an int, got bool True"):
+        form_table(3, True)

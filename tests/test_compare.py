@@ -29,7 +29,7 @@ def test_make_mlp_builds_the_named_layers_with_activations_between():
     "sizes, forms, match",
     [
         ([4], "linear", "two or more"),
-        ([4, 0, 1], "linear", "positive"),
+        ([4, 0, 1], "linear", r"sizes\[1\] must be an int >= 1, got 0"),
         ([4, 2, 1], ["linear"], "2 layers need 2 forms"),
         ([4, 2, 1], "cubic", "form must be one of"),
     ],
@@ -37,6 +37,11 @@ def test_make_mlp_builds_the_named_layers_with_activations_between():
 def test_make_mlp_rejects_bad_input(sizes, forms, match):
     with pytest.raises(ValueError, match=match):
         dql.make_mlp(sizes, forms)
+
+
+def test_make_mlp_rejects_a_bool_width():
+    with pytest.raises(TypeError, match=r"sizes\[1\] must be an int, got bool True"):
+        dql.make_mlp([2, True, 1])
 
 
 def test_run_seeds_trains_one_model_per_seed_on_seeded_splits():

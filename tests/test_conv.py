@@ -10,14 +10,15 @@ from torch import nn
 import dql_teach as dql
 
 DEVICES = ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])
-CONV_FORMS = ["hadamard", "fan", "lowrank", "diagonal", "full"]
+CONV_FORMS = dql.QUADRIC_FORMS
 
 
 def make_conv(form, **kw):
-    conv = dql.QuadricConv2d(3, 4, **kw, form=form, **({"rank": 2} if form == "lowrank" else {}))
-    if form == "lowrank":
-        with torch.no_grad():
-            conv.neuron.weight_lambda.normal_()
+    conv = dql.QuadricConv2d(3, 4, **kw, form=form, rank=2)
+    with torch.no_grad():  # parameters that start at zero (the low-rank Λ) get values
+        for p in conv.parameters():
+            if not p.any():
+                p.normal_()
     return conv
 
 
@@ -91,8 +92,57 @@ def test_conv_bad_inputs():
         dql.QuadricConv2d(3, 4, 3, form="cubic")
     with pytest.raises(ValueError, match="kernel_size"):
         dql.QuadricConv2d(3, 4, 0)
-    with pytest.raises(ValueError, match="in_channels must be a positive int"):
+    with pytest.raises(ValueError, match="in_channels must be an int >= 1, got 0"):
         dql.QuadricConv2d(0, 4, 3)
+    with pytest.raises(TypeError, match="stride must be an int, got float 1.5"):
+        dql.QuadricConv2d(3, 4, 3, stride=1.5)
+    with pytest.raises(ValueError, match="padding must be an int >= 0, got -1"):
+        dql.QuadricConv2d(3, 4, 3, padding=-1)
+
+
+@pytest.mark.parametrize("form", CONV_FORMS)
+@pytest.mark.parametrize(
+    "geometry",
+    [{"kernel_size": 3}, {"kernel_size": (2, 3), "dilation": (1, 2)}, {"kernel_size": 4}],
+)
+@pytest.mark.filterwarnings("ignore:Using padding='same' with even kernel:UserWarning")
+def test_padding_same_keeps_the_size_as_nn_conv2d_does(form, geometry):
+    """'same' is zero padding of d (k - 1) in all, the odd one at the bottom/right (torch's
+    rule): the same as padding the input by hand and convolving without padding."""
+    torch.manual_seed(0)
+    conv = make_conv(form, padding="same", **geometry).double()
+    x = torch.randn(2, 3, 7, 6, dtype=torch.float64)
+    y = conv(x)
+    assert y.shape == nn.Conv2d(3, 4, padding="same", **geometry).double()(x).shape
+    assert y.shape[-2:] == x.shape[-2:] == conv.output_shape(7, 6)
+    (kh, kw), (dh, dw) = conv.kernel_size, conv.dilation
+    th, tw = dh * (kh - 1), dw * (kw - 1)
+    padded = F.pad(x, (tw // 2, tw - tw // 2, th // 2, th - th // 2))
+    valid = make_conv(form, padding="valid", **geometry).double()
+    valid.load_state_dict(conv.state_dict())
+    torch.testing.assert_close(y, valid(padded))
+    assert "padding='same'" in repr(conv)
+
+
+def test_padding_strings_are_checked_by_name():
+    with pytest.raises(
+        ValueError, match="padding must be an int, a pair of ints, 'valid' or 'same', got 'full'"
+    ):
+        dql.QuadricConv2d(3, 4, 3, padding="full")
+    with pytest.raises(ValueError, match=r"padding='same' needs stride=1, got stride=\(2, 2\)"):
+        dql.QuadricConv2d(3, 4, 3, padding="same", stride=2)
+
+
+@pytest.mark.parametrize("memory_efficient", [False, True])
+@pytest.mark.parametrize("form", CONV_FORMS)
+def test_conv_on_an_empty_batch(form, memory_efficient):
+    conv = make_conv(form, kernel_size=3, padding=1, memory_efficient=memory_efficient)
+    x = torch.randn(0, 3, 5, 5, requires_grad=True)
+    y = conv(x)
+    assert y.shape == (0, 4, 5, 5) == nn.Conv2d(3, 4, 3, padding=1)(x).shape
+    y.sum().backward()
+    assert x.grad.shape == x.shape
+    assert all(torch.count_nonzero(p.grad) == 0 for p in conv.parameters())
 
 
 # --- quadrify ------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""The neuron forms: forward vs explicit quadric vs the papers' formulas, counts, init, errors."""
+"""The neuron forms: forward vs explicit quadric vs the papers' formulas, counts, init, errors,
+empty batches, tracing. (Each form's stated facts are checked in test_registry.py.)"""
 
 import io
 
@@ -7,20 +8,19 @@ import torch
 from torch import nn
 
 import dql_teach as dql
-from dql_teach.neurons import FORMS
 
 DEVICES = ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])
-QUADRIC_FORMS = [k for k in FORMS if k != "linear"]
+QUADRIC_FORMS = dql.QUADRIC_FORMS
 
 
-def build(form, n=5, m=4, **kw):
-    if form == "lowrank":
-        kw.setdefault("rank", 3)
-    layer = dql.make_layer(form, n, m, **kw)
-    if form == "lowrank":
-        # Λ starts at zero; give it values so the quadratic part is exercised
-        with torch.no_grad():
-            layer.weight_lambda.normal_()
+def build(form, n=5, m=4, rank=3, **kw):
+    """A layer of the form at its default init, except that parameters the init leaves at zero
+    (the low-rank form's Λ) get random values, so the quadratic part is exercised."""
+    layer = dql.make_layer(form, n, m, rank=rank, **kw)
+    with torch.no_grad():
+        for p in layer.parameters():
+            if not p.any():
+                p.normal_()
     return layer
 
 
@@ -85,7 +85,7 @@ def test_forward_equals_explicit_quadric_and_paper_formula(form, batch_shape, de
 @pytest.mark.parametrize("n", [1, 2, 7])
 def test_parameter_counts_match_design_table(form, per_neuron, n):
     m, k = 3, 1 if n == 1 else 2
-    layer = dql.make_layer(form, n, m, **({"rank": k} if form == "lowrank" else {}))
+    layer = dql.make_layer(form, n, m, rank=k)
     assert sum(p.numel() for p in layer.parameters()) == m * per_neuron(n, k)
 
 
@@ -184,7 +184,7 @@ def test_every_form_traces_as_one_graph_with_the_same_results(form, memory_effic
 @pytest.mark.parametrize("form", QUADRIC_FORMS)
 def test_relinear_start_is_exactly_the_linear_part(form):
     torch.manual_seed(0)
-    layer = build(form, init="relinear") if form != "lowrank" else dql.LowRankQuadric(5, 4, rank=2)
+    layer = dql.make_layer(form, 5, 4, rank=2, init="relinear")
     A, b, c = layer.as_quadric()
     assert torch.count_nonzero(A) == 0
     x = torch.randn(10, 5)
@@ -213,7 +213,7 @@ def test_default_init_scales_are_linear_like():
     torch.manual_seed(0)
     x = torch.randn(4096, 64)
     for form in QUADRIC_FORMS:
-        layer = dql.make_layer(form, 64, 32, **({"rank": 4} if form == "lowrank" else {}))
+        layer = dql.make_layer(form, 64, 32, rank=4)
         std = layer(x).std().item()
         assert 0.05 < std < 2.0, (form, std)
 
@@ -238,7 +238,7 @@ def test_state_dict_round_trip_bit_exact(form):
 def test_repr_names_options(form):
     text = repr(build(form))
     assert "in_features=5" in text and "out_features=4" in text
-    if form == "lowrank":
+    if hasattr(build(form), "rank"):  # a rank option is shown
         assert "rank=3" in text
 
 
@@ -268,18 +268,20 @@ def test_bad_inputs_are_rejected_with_clear_messages(form):
         layer(torch.ones(3, 5, dtype=torch.long))
     with pytest.raises(ValueError, match="in_features"):
         layer(torch.tensor(1.0))
-    with pytest.raises(ValueError, match="in_features must be a positive int, got 0"):
-        dql.make_layer(form, 0, 3, **({"rank": 1} if form == "lowrank" else {}))
-    with pytest.raises(ValueError, match="out_features must be a positive int, got -2"):
-        dql.make_layer(form, 3, -2, **({"rank": 1} if form == "lowrank" else {}))
+    with pytest.raises(ValueError, match="in_features must be an int >= 1, got 0"):
+        dql.make_layer(form, 0, 3)
+    with pytest.raises(ValueError, match="out_features must be an int >= 1, got -2"):
+        dql.make_layer(form, 3, -2)
+    with pytest.raises(TypeError, match="in_features must be an int, got bool True"):
+        dql.make_layer(form, True, 3)
     with pytest.raises(ValueError, match="init must be one of"):
         dql.make_layer(form, 3, 2, init="xavier")
 
 
 def test_lowrank_rank_bounds():
-    with pytest.raises(ValueError, match="rank must be between 1 and in_features=4, got 0"):
+    with pytest.raises(ValueError, match=r"rank must be an int in \[1, 4\], got 0"):
         dql.LowRankQuadric(4, 2, rank=0)
-    with pytest.raises(ValueError, match="rank must be between 1 and in_features=4, got 5"):
+    with pytest.raises(ValueError, match=r"rank must be an int in \[1, 4\], got 5"):
         dql.LowRankQuadric(4, 2, rank=5)
     with pytest.raises(TypeError, match="rank must be an int"):
         dql.LowRankQuadric(4, 2, rank=2.0)
@@ -333,3 +335,72 @@ def test_fan_and_full_neurons_can_draw_an_ellipse():
                 layer.bias.fill_(-1.0)
         A, b, c = layer.as_quadric()
         assert dql.classify_quadric(A[0], b[0], c[0]).name == "ellipse"
+
+
+# --- empty batches: nn.Linear returns an empty result, so must every form ------------------
+@pytest.mark.parametrize("memory_efficient", [False, True])
+@pytest.mark.parametrize("form", QUADRIC_FORMS)
+@pytest.mark.parametrize("batch_shape", [(0,), (2, 0), (0, 3)])
+def test_empty_batches_give_empty_outputs_and_gradients(form, batch_shape, memory_efficient):
+    layer = build(form, memory_efficient=memory_efficient)
+    x = torch.randn(*batch_shape, 5, requires_grad=True)
+    y = layer(x)
+    assert y.shape == (*batch_shape, 4) == nn.Linear(5, 4)(x).shape
+    y.sum().backward()
+    assert x.grad.shape == x.shape
+    for p in layer.parameters():  # no sample, no gradient: zero, like nn.Linear's
+        assert p.grad is not None and torch.count_nonzero(p.grad) == 0
+    with torch.no_grad():
+        assert layer(x).shape == y.shape
+
+
+@pytest.mark.parametrize("form", QUADRIC_FORMS)
+def test_activation_memory_of_an_empty_batch(form):
+    """Saved bytes grow linearly with the batch, a + b N: an empty batch keeps a (tensors built
+    from the parameters alone), read off two non-empty batches."""
+    layer = build(form, dtype=torch.float64)
+    saved = {
+        N: dql.activation_memory(layer, torch.randn(N, 5, dtype=torch.float64)) for N in (1, 2)
+    }
+    assert dql.activation_memory(layer, torch.zeros(0, 5, dtype=torch.float64)) == (
+        2 * saved[1] - saved[2]
+    )
+
+
+# --- export and TorchScript: export and tracing work, scripting is refused clearly ---------
+@pytest.mark.parametrize("memory_efficient", [False, True])
+@pytest.mark.parametrize("form", QUADRIC_FORMS)
+def test_export_with_a_dynamic_batch_gives_the_eager_results(form, memory_efficient):
+    layer = build(form, memory_efficient=memory_efficient, dtype=torch.float64)
+    example = (torch.randn(3, 5, dtype=torch.float64),)
+    exported = torch.export.export(layer, example, dynamic_shapes=({0: torch.export.Dim.AUTO},))
+    for batch in (7, 1, 0):
+        x = torch.randn(batch, 5, dtype=torch.float64)
+        torch.testing.assert_close(exported.module()(x), layer(x))
+
+
+@pytest.mark.filterwarnings("ignore:`torch.jit.trace.*` is deprecated:DeprecationWarning")
+@pytest.mark.parametrize("memory_efficient", [False, True])
+@pytest.mark.parametrize("form", QUADRIC_FORMS)
+def test_trace_gives_the_eager_results_on_other_batch_sizes(form, memory_efficient):
+    layer = build(form, memory_efficient=memory_efficient, dtype=torch.float64)
+    traced = torch.jit.trace(layer, torch.randn(3, 5, dtype=torch.float64))
+    for batch in (7, 0):
+        x = torch.randn(batch, 5, dtype=torch.float64, requires_grad=True)
+        y, y_traced = layer(x), traced(x)
+        torch.testing.assert_close(y_traced, y)
+        grads = torch.autograd.grad(y.square().sum(), [x, *layer.parameters()])
+        grads_traced = torch.autograd.grad(y_traced.square().sum(), [x, *layer.parameters()])
+        for got, want in zip(grads_traced, grads):
+            torch.testing.assert_close(got, want)
+
+
+@pytest.mark.filterwarnings("ignore:`torch.jit.script` is deprecated:DeprecationWarning")
+@pytest.mark.parametrize("form", QUADRIC_FORMS)
+def test_script_is_refused_naming_what_works(form):
+    with pytest.raises(
+        RuntimeError, match="jit.script does not support.*torch.compile, torch.export"
+    ):
+        torch.jit.script(build(form))
+    with pytest.raises(RuntimeError, match="jit.script does not support"):
+        torch.jit.script(nn.Sequential(nn.Linear(3, 5), build(form)))
