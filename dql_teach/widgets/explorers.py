@@ -23,6 +23,11 @@ def _clamp(value: float, low: float, high: float) -> float:
     return float(min(max(value, low), high))
 
 
+def _is_slot(name: str) -> bool:
+    """Whether ``name`` is a parameter slider's, ``p0``, ``p1``, ..."""
+    return name[:1] == "p" and name[1:].isdigit()
+
+
 class ConicExplorer(Explorer):
     """The 2-D quadric neuron ``a11 x1² + 2 a12 x1x2 + a22 x2² + b1 x1 + b2 x2 + c`` and the
     curve it draws; ``a11, a12, a22`` are the entries of ``A``, ``b1, b2`` of ``b``.
@@ -145,7 +150,6 @@ class NeuronFormExplorer(Explorer):
     """
 
     choices = {"form": tuple(FORMS)}
-    max_parameters = 9
     #: form -> what one neuron on two inputs can draw, and what it never can (from its A)
     reach = {
         "full": "any conic: A is any symmetric matrix",
@@ -164,13 +168,18 @@ class NeuronFormExplorer(Explorer):
         super().__init__(**values)
 
     def _extra_names(self) -> tuple[str, ...]:
-        return tuple(f"p{i}" for i in range(self.max_parameters))
+        return tuple(f"p{i}" for i in range(len(self.values)))
 
     def value_of(self, name: str) -> Any:
-        if name.startswith("p") and name[1:].isdigit():  # a slider of one parameter
+        if _is_slot(name):  # a slider of one parameter
             index = int(name[1:])
             return self.values[index] if index < len(self.values) else None
         return super().value_of(name)
+
+    def _check(self, values: dict[str, Any]) -> dict[str, Any]:
+        # p0, p1, ... are checked in _plan, against the parameters of the form they will set
+        slots = {k: v for k, v in values.items() if _is_slot(k)}
+        return {**super()._check({k: v for k, v in values.items() if k not in slots}), **slots}
 
     def _plan(self, values: dict[str, Any]) -> dict[str, Any]:
         changes = self._check(values)
@@ -180,12 +189,11 @@ class NeuronFormExplorer(Explorer):
             current = torch.cat([p.detach().reshape(-1) for p in layer.parameters()]).tolist()
         else:
             layer, current = self.layer, list(self.values)
-        for name, value in changes.items():
-            if name.startswith("p") and name[1:].isdigit():
-                if int(name[1:]) >= len(current):
-                    raise ValueError(f"{name}: the {form} neuron has {len(current)} parameters")
-                current[int(name[1:])] = check_number(name, value)
-        changes = {k: v for k, v in changes.items() if not (k[0] == "p" and k[1:].isdigit())}
+        for name in [k for k in changes if _is_slot(k)]:
+            value = changes.pop(name)
+            if int(name[1:]) >= len(current):
+                raise ValueError(f"{name}: the {form} neuron has {len(current)} parameters")
+            current[int(name[1:])] = check_number(name, value)
         return {**changes, "layer": layer, "values": current, "_built_form": form}
 
     def _commit(self, changes: dict[str, Any]) -> None:
