@@ -65,14 +65,14 @@ def median_ms(widget, values, repeats=21, send=False):
 def main() -> None:
     torch.manual_seed(0)
     cases = {
-        "ConicExplorer": (ConicExplorer(), [{"a": 1.0 + i / 10, "b": 0.3} for i in range(5)]),
+        "ConicExplorer": (ConicExplorer(), [{"a11": 1.0 + i / 10, "a12": 0.15} for i in range(5)]),
         "ConicExplorer (eigen mode)": (
             ConicExplorer(mode="eigen"),
             [{"angle": 5.0 * i, "lambda2": -0.5} for i in range(5)],
         ),
         "QuadricSurfaceExplorer": (
             QuadricSurfaceExplorer(),
-            [{"l3": -1 + i / 5} for i in range(5)],
+            [{"lambda3": -1 + i / 5} for i in range(5)],
         ),
         "NeuronFormExplorer": (NeuronFormExplorer(), [{"p0": i / 5} for i in range(5)]),
         # lr only matters for the next run: the trained surface is redrawn on the 200 x 200 grid

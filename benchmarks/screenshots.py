@@ -76,12 +76,12 @@ def main(out: Path) -> None:
     torch.manual_seed(0)
     matplotlib_figures = {
         "conic_explorer_default": ConicExplorer(),
-        "conic_explorer_tilted_ellipse": ConicExplorer(a=2.0, b=1.5, c=1.0, f=-1.0),
+        "conic_explorer_tilted_ellipse": ConicExplorer(a11=2.0, a12=0.75, a22=1.0, c=-1.0),
         "conic_explorer_eigen_hyperbola": ConicExplorer(
-            mode="eigen", lambda1=1.0, lambda2=-0.5, angle=30.0, d=0.5, f=-0.5
+            mode="eigen", lambda1=1.0, lambda2=-0.5, angle=30.0, b1=0.5, c=-0.5
         ),
-        "conic_explorer_degenerate_zero": ConicExplorer(a=0.0, c=0.0, f=0.0),
-        "conic_explorer_double_line": ConicExplorer(a=1.0, c=0.0, d=-1.0, f=0.25),
+        "conic_explorer_degenerate_zero": ConicExplorer(a11=0.0, a22=0.0, c=0.0),
+        "conic_explorer_double_line": ConicExplorer(a11=1.0, a22=0.0, b1=-1.0, c=0.25),
         "neuron_form_hadamard": NeuronFormExplorer(form="hadamard"),
         "neuron_form_fan": NeuronFormExplorer(form="fan"),
         "neuron_form_lowrank": NeuronFormExplorer(form="lowrank"),
@@ -115,17 +115,17 @@ def main(out: Path) -> None:
     X3, y3 = dql.make_dataset("shells", 600)
     plotly_figures = {
         "surface_explorer_sphere": QuadricSurfaceExplorer().figure,
-        "surface_explorer_one_sheet": QuadricSurfaceExplorer(l3=-1.0, c=-0.5).figure,
-        "surface_explorer_two_sheets": QuadricSurfaceExplorer(l3=-1.0, c=0.5).figure,
+        "surface_explorer_one_sheet": QuadricSurfaceExplorer(lambda3=-1.0, c=-0.5).figure,
+        "surface_explorer_two_sheets": QuadricSurfaceExplorer(lambda3=-1.0, c=0.5).figure,
         "surface_explorer_hyperbolic_paraboloid": QuadricSurfaceExplorer(
-            l2=-1.0, l3=0.0, bz=-1.0, c=0.0, angle=30.0
+            lambda2=-1.0, lambda3=0.0, b3=-1.0, c=0.0, angle=30.0
         ).figure,
-        "surface_explorer_cone": QuadricSurfaceExplorer(l3=-1.0, c=0.0).figure,
+        "surface_explorer_cone": QuadricSurfaceExplorer(lambda3=-1.0, c=0.0).figure,
         "surface_with_shells_data": viz.quadric_surface_3d(
             torch.eye(3), torch.zeros(3), -(1.1**2), X3, y3, resolution=30
         ),
     }
-    sweep = viz.conic_slider_figure("f", [-1.5, -0.5, 0.0, 0.5])
+    sweep = viz.conic_slider_figure("c", [-1.5, -0.5, 0.0, 0.5])
     plotly_figures["conic_slider_step0"] = frame_figure(sweep, 0)
     plotly_figures["conic_slider_step2"] = frame_figure(sweep, 2)
     for name, fig in plotly_figures.items():

@@ -52,9 +52,13 @@ from .quadric import (
     QuadricInfo,
     as_quadric,
     classify_quadric,
-    conic_coefficients_to_quadric,
+    conic_to_quadric,
+    eigen_to_matrix,
     evaluate_quadric,
-    quadric_to_conic_coefficients,
+    matrix_to_eigen,
+    normalize_quadric,
+    quadric_to_conic,
+    rotation_matrix,
 )
 from .train import History, evaluate, fit, predict
 

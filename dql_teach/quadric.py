@@ -1,40 +1,65 @@
 r"""The explicit quadric :math:`q(x) = x^\top A x + b^\top x + c` behind every neuron form.
 
-Every quadric neuron of :mod:`dql_teach.neurons` can be written out as a triple ``(A, b, c)``
-with ``A`` symmetric. This module evaluates such triples, converts between the six conic
-coefficients and the matrix form, and names the surface :math:`q(x) = 0` (ellipse, hyperbola,
-hyperboloid of one sheet, ...) from the eigenvalues of ``A`` and of the augmented matrix.
+Every quadric neuron can be written out as a triple ``(A, b, c)`` with ``A`` symmetric. This
+module evaluates such triples, converts between a conic's coefficients and the matrix form,
+and between a symmetric matrix and its eigenvalues and rotation, and names the surface
+:math:`q(x) = 0` (ellipse, hyperbola, hyperboloid of one sheet, ...).
 
-Classification uses the standard invariants. With ``A`` of size ``n`` and the augmented
-``(n+1) x (n+1)`` matrix ``M = [[A, b/2], [b/2^T, c]]``:
+**Notation.** The general conic is written with the entries of ``A``, ``b`` and ``c``, as
+everywhere in the book:
 
-* the signature of ``A`` (how many eigenvalues are positive, negative, zero) fixes the family,
-* ``rank(M)`` and the signature of ``M`` tell proper surfaces from degenerate ones.
+.. math::
 
-Eigenvalues whose magnitude is at most ``tol * max(1, max|eig|)`` count as zero. By default
-``tol`` is 100 machine epsilons of the input's dtype (about 1e-5 for float32, 2e-14 for
-float64): a rank-one matrix computed in float32 has a second eigenvalue of rounding size,
-which must count as zero.
+    a_{11} x_1^2 + 2 a_{12} x_1 x_2 + a_{22} x_2^2 + b_1 x_1 + b_2 x_2 + c = 0,
+    \qquad A = \begin{pmatrix} a_{11} & a_{12} \\ a_{12} & a_{22} \end{pmatrix},
+
+so ``c`` is always the constant and the mixed monomial's coefficient is ``2 a12``.
+
+**Classification** uses the standard invariants. With ``A`` of size ``n`` and the augmented
+``(n+1) x (n+1)`` matrix ``M = [[A, b/2], [b/2^T, c]]``: the signature of ``A`` (how many
+eigenvalues are positive, negative, zero) fixes the family; ``rank(M)`` and the signature of
+``M`` tell proper surfaces from degenerate and empty ones.
+
+``q = 0`` does not change when ``q`` is multiplied by a number, and neither does its name:
+:func:`classify_quadric` first divides ``(A, b, c)`` by their largest magnitude and works in
+float64 whatever the input's dtype, then counts an eigenvalue as zero when its magnitude is at
+most ``tol``, a *relative* tolerance. By default ``tol`` is 100 machine epsilons of the
+input's dtype (about 1e-5 for float32, 2e-14 for float64), at most 1e-2 (for bfloat16 and
+float16, whose 100 epsilons would exceed the eigenvalues themselves): a rank-one matrix
+computed in float32 has a second eigenvalue of rounding size, which must count as zero.
 """
 
 from __future__ import annotations
 
+import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
 import torch
 from torch import Tensor, nn
+
+from ._checks import check_int, check_number
 
 __all__ = [
     "QuadricInfo",
     "as_quadric",
     "augmented_matrix",
     "classify_quadric",
-    "conic_coefficients_to_quadric",
+    "conic_to_quadric",
+    "default_tolerance",
+    "eigen_to_matrix",
     "evaluate_quadric",
-    "quadric_to_conic_coefficients",
+    "matrix_to_eigen",
+    "normalize_quadric",
+    "quadric_to_conic",
+    "rotation_matrix",
     "signature",
     "symmetrize",
 ]
+
+CONIC_COEFFICIENTS = ("a11", "a12", "a22", "b1", "b2", "c")
+"""The names of a conic's six coefficients, in the order of :func:`conic_to_quadric`."""
 
 
 @dataclass(frozen=True)
@@ -49,6 +74,8 @@ class QuadricInfo:
         eigenvalues: eigenvalues of ``A``, ascending, shape ``(n,)``.
         eigenvectors: matching unit eigenvectors as columns, shape ``(n, n)`` (the principal axes).
         degenerate: ``True`` when ``q = 0`` is not a proper conic/quadric surface.
+        empty: ``True`` when no real point satisfies ``q(x) = 0`` (``x² + 1 = 0``): then ``q``
+            has one sign everywhere (and ``degenerate`` is ``True`` too).
     """
 
     name: str
@@ -58,6 +85,7 @@ class QuadricInfo:
     eigenvalues: Tensor
     eigenvectors: Tensor
     degenerate: bool
+    empty: bool = False
 
 
 def symmetrize(A: Tensor) -> Tensor:
@@ -69,26 +97,63 @@ def symmetrize(A: Tensor) -> Tensor:
     return (A + A.transpose(-1, -2)) / 2
 
 
-def _check_quadric(A: Tensor, b: Tensor | None, c: Tensor | float | None) -> tuple:
-    if not isinstance(A, Tensor):
-        A = torch.as_tensor(A, dtype=torch.get_default_dtype())
+def _real_tensor(name: str, value, dtype: torch.dtype | None, device=None) -> Tensor:
+    """``value`` as a real floating tensor of ``dtype`` (``None``: a tensor's or an array's own
+    floating dtype; torch's default dtype for numbers and lists)."""
+    if isinstance(value, Tensor):
+        t = value  # not detached: evaluate_quadric is differentiated through
+    else:
+        try:  # through NumPy in float64: a number such as 1e-300 survives until the cast
+            array = np.asarray(value)
+            t = torch.as_tensor(array)
+            if dtype is None and not isinstance(value, np.ndarray) and t.is_floating_point():
+                dtype = torch.get_default_dtype()
+        except (TypeError, ValueError, RuntimeError) as error:
+            raise TypeError(
+                f"{name} must be a tensor, an array or a number, got {type(value).__name__} "
+                f"{value!r}"
+            ) from error
+    if t.is_complex():
+        raise TypeError(f"{name} must be real, got a complex tensor ({t.dtype})")
+    if t.dtype == torch.bool:
+        raise TypeError(f"{name} must hold numbers, got a tensor of dtype {t.dtype}")
+    if dtype is None:
+        dtype = t.dtype if t.is_floating_point() else torch.get_default_dtype()
+    return t.to(dtype=dtype, device=device if device is not None else t.device)
+
+
+def _check_finite(**tensors: Tensor) -> None:
+    for name, t in tensors.items():
+        if not bool(torch.isfinite(t).all()):
+            shown = t.tolist() if t.numel() <= 9 else f"a tensor of shape {tuple(t.shape)}"
+            raise ValueError(f"{name} must be finite (no NaN or inf), got {shown}")
+
+
+def _check_quadric(
+    A, b, c, *, dtype: torch.dtype | None = None, device=None, finite: bool = False
+) -> tuple[Tensor, Tensor, Tensor, int]:
+    """``(A, b, c, n)`` as tensors of one dtype (``A``'s floating dtype unless given), with
+    their shapes checked; ``None`` for ``b`` or ``c`` means zero."""
+    A = _real_tensor("A", A, dtype, device)
     if A.ndim < 2 or A.shape[-1] != A.shape[-2]:
         raise ValueError(f"A must have shape (..., n, n), got {tuple(A.shape)}")
-    if not A.is_floating_point():
-        A = A.to(torch.get_default_dtype())
     n = A.shape[-1]
-    b = torch.zeros(A.shape[:-1], dtype=A.dtype, device=A.device) if b is None else b
-    b = torch.as_tensor(b, dtype=A.dtype, device=A.device)
+    b = A.new_zeros(A.shape[:-1]) if b is None else _real_tensor("b", b, A.dtype, A.device)
     if b.shape != A.shape[:-1]:
         raise ValueError(
             f"b must have shape {tuple(A.shape[:-1])} to match A, got {tuple(b.shape)}"
         )
-    c = torch.zeros(A.shape[:-2], dtype=A.dtype, device=A.device) if c is None else c
-    c = torch.as_tensor(c, dtype=A.dtype, device=A.device)
+    c = A.new_zeros(A.shape[:-2]) if c is None else _real_tensor("c", c, A.dtype, A.device)
     if c.shape != A.shape[:-2]:
-        raise ValueError(
-            f"c must have shape {tuple(A.shape[:-2])} to match A, got {tuple(c.shape)}"
-        )
+        if c.numel() == 1 and A.ndim == 2:
+            c = c.reshape(())  # a (1,) constant for one quadric, as a layer's c[0:1] is
+        else:
+            raise ValueError(
+                f"c must have shape {tuple(A.shape[:-2])} to match A, got {tuple(c.shape)}"
+            )
+    if finite:  # the callers that need finite numbers work on values, not on a graph
+        A, b, c = A.detach(), b.detach(), c.detach()
+        _check_finite(A=A, b=b, c=c)
     return A, b, c, n
 
 
@@ -99,10 +164,10 @@ def evaluate_quadric(A: Tensor, b: Tensor | None, c: Tensor | float | None, x: T
         A: ``(m, n, n)`` for ``m`` quadrics, or ``(n, n)`` for one.
         b: ``(m, n)`` or ``(n,)``; ``None`` means zero.
         c: ``(m,)`` or scalar; ``None`` means zero.
-        x: ``(*, n)`` points.
+        x: ``(*, n)`` points (a tensor, or anything ``torch.as_tensor`` takes).
 
     Returns:
-        ``(*, m)`` values, or ``(*,)`` for a single quadric.
+        ``(*, m)`` values, or ``(*,)`` for a single quadric, in ``A``'s dtype.
 
     Example:
         >>> A = torch.eye(2); x = torch.tensor([[1.0, 0.0], [0.0, 2.0]])
@@ -110,7 +175,11 @@ def evaluate_quadric(A: Tensor, b: Tensor | None, c: Tensor | float | None, x: T
         tensor([0., 3.])
     """
     A, b, c, n = _check_quadric(A, b, c)
-    if x.shape[-1] != n:
+    if not isinstance(x, Tensor):
+        x = _real_tensor("x", x, A.dtype, A.device)
+    if x.is_complex():
+        raise TypeError(f"x must be real, got a complex tensor ({x.dtype})")
+    if x.ndim == 0 or x.shape[-1] != n:
         raise ValueError(f"x must have last dimension n={n} to match A, got shape {tuple(x.shape)}")
     x = x.to(A.dtype)
     if A.ndim == 2:
@@ -130,15 +199,64 @@ def augmented_matrix(A: Tensor, b: Tensor | None = None, c: Tensor | float | Non
     return M
 
 
+def normalize_quadric(A, b=None, c=None) -> tuple[Tensor, Tensor, Tensor]:
+    """``(A, b, c)`` in float64 on the CPU, divided by their largest magnitude.
+
+    The same zero set with coefficients of size at most 1: huge (1e300) and tiny (1e-300)
+    quadrics then classify and draw like ordinary ones, with no overflow or underflow.
+    Non-finite coefficients raise ``ValueError``; all-zero ones are returned as they are.
+
+    Example:
+        >>> normalize_quadric(torch.eye(2) * 1e-30, None, -2e-30)[2]
+        tensor(-1., dtype=torch.float64)
+    """
+    A, b, c, _ = _check_quadric(A, b, c, dtype=torch.float64, device="cpu", finite=True)
+    scale = max(float(t.abs().max()) if t.numel() else 0.0 for t in (A, b, c))
+    if scale == 0:
+        return A, b, c
+    return A / scale, b / scale, c / scale
+
+
+def default_tolerance(*values) -> float:
+    """The tolerance :func:`classify_quadric` uses for these coefficients unless told: 100
+    epsilons of the least precise floating dtype among ``values`` (tensors or arrays; numbers
+    and integer tensors count as torch's default dtype), at most 1e-2.
+
+    Example:
+        >>> default_tolerance(torch.eye(2), 1.0) == 100 * torch.finfo(torch.float32).eps
+        True
+    """
+    eps = [
+        torch.finfo(v.dtype).eps for v in values if isinstance(v, Tensor) and v.is_floating_point()
+    ]
+    eps += [float(np.finfo(v.dtype).eps) for v in values
+            if isinstance(v, np.ndarray) and np.issubdtype(v.dtype, np.floating)]  # fmt: skip
+    return min(100 * max(eps, default=torch.finfo(torch.get_default_dtype()).eps), 1e-2)
+
+
 def signature(S: Tensor, tol: float = 1e-8) -> tuple[int, int, int]:
     """``(positive, negative, zero)`` eigenvalue counts of a symmetric matrix ``S`` (n, n).
 
-    An eigenvalue counts as zero when its magnitude is at most ``tol * max(1, max|eig|)``.
+    An eigenvalue counts as zero when its magnitude is at most ``tol`` times the largest
+    magnitude of an entry of ``S``: a relative tolerance, so ``S`` and ``1e9 * S`` have the
+    same signature.
     """
-    eig = torch.linalg.eigvalsh(symmetrize(S.to(torch.float64)))
-    scale = max(1.0, float(eig.abs().max())) if eig.numel() else 1.0
-    zero = eig.abs() <= tol * scale
-    return int(((eig > 0) & ~zero).sum()), int(((eig < 0) & ~zero).sum()), int(zero.sum())
+    S = symmetrize(_real_tensor("S", S, torch.float64, "cpu"))
+    return _signature(torch.linalg.eigvalsh(S), tol * float(S.abs().max()) if S.numel() else 0.0)
+
+
+def _signature(eigenvalues: Tensor, threshold: float) -> tuple[int, int, int]:
+    zero = eigenvalues.abs() <= threshold
+    pos = int(((eigenvalues > 0) & ~zero).sum())
+    neg = int(((eigenvalues < 0) & ~zero).sum())
+    return pos, neg, int(zero.sum())
+
+
+_PROPER = {
+    "ellipse", "circle", "hyperbola", "parabola",
+    "ellipsoid", "sphere", "hyperboloid of one sheet", "hyperboloid of two sheets",
+    "elliptic paraboloid", "hyperbolic paraboloid", "two points", "quadric",
+}  # fmt: skip
 
 
 def classify_quadric(
@@ -146,74 +264,96 @@ def classify_quadric(
 ) -> QuadricInfo:
     r"""Name the curve (2-D) or surface (3-D) :math:`x^\top A x + b^\top x + c = 0`.
 
+    Scale-invariant: ``(A, b, c)`` and ``(s A, s b, s c)`` get the same name for every
+    ``s != 0`` of either sign, in every floating dtype (the work is done in float64 on the
+    normalised coefficients, see the module docs).
+
     Args:
-        A: ``(n, n)``; only its symmetric part matters.
+        A: ``(n, n)`` real and finite; only its symmetric part matters.
         b: ``(n,)`` or ``None`` (zero).
         c: scalar or ``None`` (zero).
-        tol: relative tolerance below which an eigenvalue counts as zero; ``None``: 100
-            machine epsilons of ``A``'s dtype (see module docs).
+        tol: relative tolerance (a finite number ``>= 0``) below which an eigenvalue of the
+            normalised ``A`` or ``M`` counts as zero, and two eigenvalues as equal (a circle or
+            a sphere); ``None``: 100 machine epsilons of the inputs' dtype, at most 1e-2.
 
     Returns:
-        A :class:`QuadricInfo`. For ``n`` other than 2 or 3 the name is ``"quadric"`` (or
-        ``"degenerate"``) and the rank and signature still hold.
+        A :class:`QuadricInfo`. For ``n = 1`` the names are ``"two points"``, ``"point"``,
+        ``"empty"``, ``"zero everywhere"``; for ``n >= 4`` ``"quadric"`` (proper),
+        ``"degenerate"``, ``"empty"`` or ``"zero everywhere"``, and the rank and signature
+        still hold. ``"empty"`` (and ``"no curve"``/``"no surface"`` for a nonzero constant):
+        no real point lies on it; ``info.empty`` says so in every dimension.
+
+    Raises:
+        TypeError: complex or non-numeric coefficients, or a ``tol`` that is not a number.
+        ValueError: NaN or infinite coefficients, a ``tol`` that is NaN, infinite or negative,
+            or shapes that do not fit.
 
     Example:
         >>> classify_quadric(torch.eye(2), None, -1.0).name
         'circle'
         >>> classify_quadric(torch.diag(torch.tensor([1.0, -1.0])), None, -1.0).name
         'hyperbola'
+        >>> classify_quadric(1e-9 * torch.eye(4), None, 1e-9).empty
+        True
     """
-    A, b, c, n = _check_quadric(A, b, c)
+    tol = default_tolerance(A, b, c) if tol is None else check_number("tol", tol, minimum=0)
+    # the eigen-decomposition is reported in the caller's dtype and device
+    like = A if isinstance(A, Tensor) and A.is_floating_point() else torch.empty(0)
+    A, b, c, n = _check_quadric(A, b, c, dtype=torch.float64, device="cpu", finite=True)
     if A.ndim != 2:
         raise ValueError(
             f"classify_quadric takes one quadric, A of shape (n, n); got {tuple(A.shape)}"
         )
-    if tol is None:
-        tol = 100 * torch.finfo(A.dtype).eps
-    A64, b64, c64 = symmetrize(A.double()), b.double(), c.double()
-    eigenvalues, eigenvectors = torch.linalg.eigh(A64)
-    pos, neg, zero = signature(A64, tol)
+    scale = max(float(t.abs().max()) if t.numel() else 0.0 for t in (A, b, c)) or 1.0
+    A, b, c = A / scale, b / scale, c / scale
+    eigenvalues, eigenvectors = torch.linalg.eigh(symmetrize(A))  # of the normalised A
+    pos, neg, zero = _signature(eigenvalues, tol)
     rank = pos + neg
-    M = augmented_matrix(A64, b64, c64)
-    m_pos, m_neg, m_zero = signature(M, tol)
+    m_pos, m_neg, _ = _signature(torch.linalg.eigvalsh(augmented_matrix(A, b, c)), tol)
     m_rank = m_pos + m_neg
-    if n == 2:
-        name = _conic_name(pos, neg, rank, m_pos, m_neg, m_rank, eigenvalues, tol)
-    elif n == 3:
-        name = _quadric3_name(pos, neg, rank, m_pos, m_neg, m_rank, eigenvalues, tol)
+    # no real zero: q >= min q > 0 (or <= max q < 0), i.e. M semidefinite with the extra rank
+    # of a nonzero extreme value (rank M = rank A + 1)
+    empty = m_rank == rank + 1 and (m_pos == 0 or m_neg == 0)
+    equal = n > 0 and float(eigenvalues.max() - eigenvalues.min()) <= tol * float(
+        eigenvalues.abs().max()
+    )
+    args = (pos, neg, rank, m_pos, m_neg, m_rank, equal)
+    if n in _NAMES:
+        name = _NAMES[n](*args)
+    elif m_rank == 0:
+        name = "zero everywhere"
     else:
-        name = (
-            "quadric" if m_rank == n + 1 else ("zero everywhere" if m_rank == 0 else "degenerate")
-        )
-    proper = {
-        "ellipse", "circle", "hyperbola", "parabola",
-        "ellipsoid", "sphere", "hyperboloid of one sheet", "hyperboloid of two sheets",
-        "elliptic paraboloid", "hyperbolic paraboloid", "quadric",
-    }  # fmt: skip
+        name = "empty" if empty else ("quadric" if m_rank == n + 1 else "degenerate")
     return QuadricInfo(
         name=name,
         dim=n,
         rank=rank,
         signature=(pos, neg, zero),
-        eigenvalues=eigenvalues.to(A.dtype),
-        eigenvectors=eigenvectors.to(A.dtype),
-        degenerate=name not in proper,
+        eigenvalues=(eigenvalues * scale).to(like),
+        eigenvectors=eigenvectors.to(like),
+        degenerate=name not in _PROPER,
+        empty=empty,
     )
 
 
-def _equal_eigenvalues(eigenvalues: Tensor, tol: float) -> bool:
-    scale = max(1.0, float(eigenvalues.abs().max()))
-    return float(eigenvalues.max() - eigenvalues.min()) <= max(tol, 1e-6) * scale
+def _points_name(pos, neg, rank, m_pos, m_neg, m_rank, equal) -> str:
+    # a x^2 + b x + c = 0 on the line
+    if m_rank == 0:
+        return "zero everywhere"
+    if rank == 1 and m_rank == 2:
+        return "two points" if m_pos and m_neg else "empty"
+    if m_rank == 2:  # a = 0, b != 0: one root
+        return "point"
+    return "point" if rank == 1 else "empty"  # a double root, or a nonzero constant
 
 
-def _conic_name(pos, neg, rank, m_pos, m_neg, m_rank, eigenvalues, tol) -> str:
+def _conic_name(pos, neg, rank, m_pos, m_neg, m_rank, equal) -> str:
     if rank == 2 and pos * neg == 0:  # A definite: ellipse family
         if m_rank == 3:
             # q = 0 has points only if the constant part has the opposite sign of A's
-            definite_M = m_pos == 3 or m_neg == 3
-            if definite_M:
+            if m_pos == 3 or m_neg == 3:
                 return "empty"
-            return "circle" if _equal_eigenvalues(eigenvalues, tol) else "ellipse"
+            return "circle" if equal else "ellipse"
         return "point"
     if rank == 2:  # indefinite: hyperbola family
         return "hyperbola" if m_rank == 3 else "intersecting lines"
@@ -230,12 +370,12 @@ def _conic_name(pos, neg, rank, m_pos, m_neg, m_rank, eigenvalues, tol) -> str:
     return "no curve" if m_rank == 1 else "zero everywhere"
 
 
-def _quadric3_name(pos, neg, rank, m_pos, m_neg, m_rank, eigenvalues, tol) -> str:
+def _quadric3_name(pos, neg, rank, m_pos, m_neg, m_rank, equal) -> str:
     if rank == 3 and pos * neg == 0:
         if m_rank == 4:
             if m_pos == 4 or m_neg == 4:
                 return "empty"
-            return "sphere" if _equal_eigenvalues(eigenvalues, tol) else "ellipsoid"
+            return "sphere" if equal else "ellipsoid"
         return "point"
     if rank == 3:
         if m_rank == 3:
@@ -262,38 +402,130 @@ def _quadric3_name(pos, neg, rank, m_pos, m_neg, m_rank, eigenvalues, tol) -> st
     return "no surface" if m_rank == 1 else "zero everywhere"
 
 
-def conic_coefficients_to_quadric(
-    a: float, b: float, c: float, d: float, e: float, f: float
-) -> tuple[Tensor, Tensor, Tensor]:
-    r"""The conic :math:`a x^2 + b xy + c y^2 + d x + e y + f` as ``(A (2, 2), b (2,), c ())``.
+_NAMES = {1: _points_name, 2: _conic_name, 3: _quadric3_name}
 
-    The mixed coefficient is split over the two off-diagonal entries (``A[0, 1] = b / 2``).
+
+def conic_to_quadric(
+    a11: float,
+    a12: float,
+    a22: float,
+    b1: float = 0.0,
+    b2: float = 0.0,
+    c: float = 0.0,
+    dtype: torch.dtype | None = None,
+) -> tuple[Tensor, Tensor, Tensor]:
+    r"""The conic :math:`a_{11} x_1^2 + 2 a_{12} x_1 x_2 + a_{22} x_2^2 + b_1 x_1 + b_2 x_2 + c`
+    as ``(A (2, 2), b (2,), c ())``.
+
+    The arguments are the entries of ``A = [[a11, a12], [a12, a22]]``, ``b = (b1, b2)`` and
+    ``c``, so the polynomial's coefficient of :math:`x_1 x_2` is ``2 * a12``.
+
+    Args:
+        dtype: of the tensors; ``None``: torch's default dtype.
 
     Example:
-        >>> A, b, c = conic_coefficients_to_quadric(1, 0, 1, 0, 0, -1)
+        >>> A, b, c = conic_to_quadric(1, 0.5, 2, c=-1)  # x1² + x1 x2 + 2 x2² - 1
         >>> A
-        tensor([[1., 0.],
-                [0., 1.]])
+        tensor([[1.0000, 0.5000],
+                [0.5000, 2.0000]])
     """
-    dtype = torch.get_default_dtype()
-    A = torch.tensor([[a, b / 2], [b / 2, c]], dtype=dtype)
-    return A, torch.tensor([d, e], dtype=dtype), torch.tensor(f, dtype=dtype)
+    values = [
+        check_number(name, value)
+        for name, value in zip(CONIC_COEFFICIENTS, (a11, a12, a22, b1, b2, c))
+    ]
+    a11, a12, a22, b1, b2, c = values
+    dtype = dtype or torch.get_default_dtype()
+    A = torch.tensor([[a11, a12], [a12, a22]], dtype=dtype)
+    return A, torch.tensor([b1, b2], dtype=dtype), torch.tensor(c, dtype=dtype)
 
 
-def quadric_to_conic_coefficients(A: Tensor, b: Tensor, c: Tensor | float) -> tuple[float, ...]:
-    """Inverse of :func:`conic_coefficients_to_quadric`: ``(a, b, c, d, e, f)`` as floats."""
-    A, b, c, n = _check_quadric(A, b, c)
+def quadric_to_conic(A: Tensor, b: Tensor | None = None, c: Tensor | float | None = None):
+    """Inverse of :func:`conic_to_quadric`: ``(a11, a12, a22, b1, b2, c)`` as floats.
+
+    ``A`` is symmetrised first: ``a12`` is the mean of its two off-diagonal entries.
+
+    Example:
+        >>> quadric_to_conic(torch.tensor([[1.0, 1.0], [0.0, 2.0]]), None, -1.0)
+        (1.0, 0.5, 2.0, 0.0, 0.0, -1.0)
+    """
+    A, b, c, _ = _check_quadric(A, b, c, dtype=torch.float64, device="cpu")
     if A.shape != (2, 2):
         raise ValueError(f"A must be a single 2x2 matrix for a conic, got shape {tuple(A.shape)}")
     A = symmetrize(A)
     return (
         float(A[0, 0]),
-        float(2 * A[0, 1]),
+        float(A[0, 1]),
         float(A[1, 1]),
         float(b[0]),
         float(b[1]),
         float(c),
     )
+
+
+def rotation_matrix(angle: float, n: int = 2, dtype: torch.dtype | None = None) -> Tensor:
+    """The ``(n, n)`` rotation by ``angle`` degrees (anticlockwise) in the ``x1``-``x2`` plane.
+
+    Its first column is ``(cos, sin, 0, ...)``: the ``x1`` axis turned by ``angle``.
+
+    Example:
+        >>> rotation_matrix(90.0).round()
+        tensor([[ 0., -1.],
+                [ 1.,  0.]])
+    """
+    angle = check_number("angle", angle)
+    n = check_int("n", n, minimum=2)
+    t = math.radians(angle)
+    R = torch.eye(n, dtype=torch.float64)
+    R[:2, :2] = torch.tensor([[math.cos(t), -math.sin(t)], [math.sin(t), math.cos(t)]])
+    return R.to(dtype or torch.get_default_dtype())
+
+
+def eigen_to_matrix(
+    eigenvalues: Sequence[float], angle: float = 0.0, dtype: torch.dtype | None = None
+) -> Tensor:
+    r"""The symmetric matrix :math:`R \, \mathrm{diag}(\lambda) R^\top` with the given
+    eigenvalues, ``R`` = :func:`rotation_matrix` ``(angle)``: the principal axes are the
+    coordinate axes turned by ``angle`` degrees in the ``x1``-``x2`` plane.
+
+    What a quadric neuron draws *up to a rotation* (episode 2): with ``angle = 0`` the matrix
+    is diagonal, the only kind a neuron without mixed terms has.
+
+    Example:
+        >>> eigen_to_matrix([1.0, 3.0], angle=90.0).round(decimals=6).abs()
+        tensor([[3., 0.],
+                [0., 1.]])
+    """
+    lam = [check_number(f"eigenvalues[{i}]", v) for i, v in enumerate(eigenvalues)]
+    if len(lam) < 2:
+        raise ValueError(f"eigenvalues must hold two or more numbers, got {len(lam)}")
+    R = rotation_matrix(angle, len(lam), dtype=torch.float64)
+    A = R @ torch.diag(torch.tensor(lam, dtype=torch.float64)) @ R.T
+    return symmetrize(A).to(dtype or torch.get_default_dtype())  # exactly symmetric
+
+
+def matrix_to_eigen(A: Tensor) -> tuple[tuple[float, float], float]:
+    """Inverse of :func:`eigen_to_matrix` for a ``(2, 2)`` matrix: ``((lambda1, lambda2),
+    angle)`` with ``lambda1 <= lambda2`` and ``angle`` in degrees in ``[-90, 90)``.
+
+    The eigenvector of ``lambda1`` is the ``x1`` axis turned by ``angle``; an axis has no
+    direction, so the angle is taken modulo 180 degrees. Equal eigenvalues (a circle) give
+    ``angle = 0``.
+
+    Example:
+        >>> (l1, l2), angle = matrix_to_eigen(eigen_to_matrix([1.0, 3.0], angle=30.0))
+        >>> round(l1, 6), round(l2, 6), round(angle, 6)
+        (1.0, 3.0, 30.0)
+    """
+    A = _real_tensor("A", A, torch.float64, "cpu").detach()
+    if A.shape != (2, 2):
+        raise ValueError(f"A must have shape (2, 2), got {tuple(A.shape)}")
+    _check_finite(A=A)
+    lam, vec = torch.linalg.eigh(symmetrize(A))
+    if float(lam[1] - lam[0]) <= 1e-12 * float(lam.abs().max()):
+        return (float(lam[0]), float(lam[1])), 0.0
+    angle = math.degrees(math.atan2(float(vec[1, 0]), float(vec[0, 0])))
+    angle = (angle + 90.0) % 180.0 - 90.0  # an axis, not an arrow
+    return (float(lam[0]), float(lam[1])), angle
 
 
 def as_quadric(module: nn.Module) -> tuple[Tensor, Tensor, Tensor]:

@@ -36,9 +36,9 @@ def test_conic_explorer_updates_curve_and_type():
     explorer = ConicExplorer()
     assert explorer.figure.axes[0].get_title() == "circle"
     for coeffs, name in [
-        ({"a": 1.0, "c": -1.0, "f": -1.0}, "hyperbola"),
-        ({"a": 1.0, "b": 0.0, "c": 0.0, "e": -1.0, "f": 0.0}, "parabola"),
-        ({"a": 2.0, "b": 1.0, "c": 1.0, "e": 0.0, "f": -1.0}, "ellipse"),
+        ({"a11": 1.0, "a22": -1.0, "c": -1.0}, "hyperbola"),
+        ({"a11": 1.0, "a12": 0.0, "a22": 0.0, "b2": -1.0, "c": 0.0}, "parabola"),
+        ({"a11": 2.0, "a12": 0.5, "a22": 1.0, "b2": 0.0, "c": -1.0}, "ellipse"),
     ]:
         explorer.update(**coeffs)
         assert explorer.figure.axes[0].get_title() == name
@@ -49,55 +49,57 @@ def test_conic_explorer_updates_curve_and_type():
 
 
 def test_conic_explorer_eigen_mode_and_degenerate_values():
-    explorer = ConicExplorer(mode="eigen", lambda1=1.0, lambda2=3.0, angle=30.0, f=-1.0)
-    a, b, c, *_ = explorer.coefficients()
+    explorer = ConicExplorer(mode="eigen", lambda1=1.0, lambda2=3.0, angle=30.0, c=-1.0)
+    a11, a12, a22, *_ = explorer.coefficients()
     t = math.radians(30)
-    assert b == pytest.approx(2 * (1.0 - 3.0) * math.sin(t) * math.cos(t))
+    assert a12 == pytest.approx((1.0 - 3.0) * math.sin(t) * math.cos(t))
+    assert a11 == pytest.approx(math.cos(t) ** 2 + 3 * math.sin(t) ** 2)
     assert explorer.figure.axes[0].get_title() == "ellipse"
     explorer.update(lambda1=-1.0)
     assert explorer.figure.axes[0].get_title() == "hyperbola"
-    zero = ConicExplorer(a=0.0, b=0.0, c=0.0, d=0.0, e=0.0, f=0.0)
+    zero = ConicExplorer(a11=0.0, a12=0.0, a22=0.0, b1=0.0, b2=0.0, c=0.0)
     assert zero.figure.axes[0].get_title().startswith("zero everywhere")
 
 
 def test_conic_explorer_controls_fire_the_same_update():
     explorer = ConicExplorer()
     explorer.widget()
-    explorer._controls["c"].value = -1.0  # what a slider drag does
-    assert explorer.c == -1.0 and explorer.figure.axes[0].get_title() == "hyperbola"
-    explorer.update(c=1.0)  # and update() moves the slider back
-    assert explorer._controls["c"].value == 1.0
+    explorer._controls["a22"].value = -1.0  # what a slider drag does
+    assert explorer.a22 == -1.0 and explorer.figure.axes[0].get_title() == "hyperbola"
+    explorer.update(a22=1.0)  # and update() moves the slider back
+    assert explorer._controls["a22"].value == 1.0
+    assert explorer.figure.axes[0].get_title() == "circle"
     (shown,) = explorer._output.outputs  # the Output holds one PNG of the current state
     assert base64.b64decode(shown["data"]["image/png"])[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 def test_conic_explorer_mode_switch_keeps_the_picture_and_swaps_sliders():
-    explorer = ConicExplorer(a=2.0, b=1.0, c=1.0, f=-1.0)
+    explorer = ConicExplorer(a11=2.0, a12=0.5, a22=1.0, c=-1.0)
     before = explorer.coefficients()
     explorer.widget()
     assert explorer._controls["lambda1"].layout.display == "none"
     explorer._controls["mode"].value = "eigen"  # the dropdown, as a reader would
     assert explorer.mode == "eigen"
     assert np.allclose(explorer.coefficients(), before)
-    assert explorer._controls["a"].layout.display == "none"
+    assert explorer._controls["a11"].layout.display == "none"
     assert explorer._controls["lambda1"].layout.display is None
     assert explorer._controls["lambda1"].value == pytest.approx(explorer.lambda1)
     explorer._controls["angle"].value = 45.0
     assert explorer.figure.axes[0].get_title() == "ellipse"
     explorer.update(mode="coefficients")
-    assert explorer.b == pytest.approx(explorer.coefficients()[1])
-    assert explorer._controls["b"].value == pytest.approx(explorer.b)
+    assert explorer.a12 == pytest.approx(explorer.coefficients()[1])
+    assert explorer._controls["a12"].value == pytest.approx(explorer.a12)
 
 
 def test_widgets_validate_their_arguments():
-    with pytest.raises(TypeError, match="unknown argument 'g'"):
-        ConicExplorer(g=1.0)
-    with pytest.raises(ValueError, match="a must be between -3.0 and 3.0, got 10"):
-        ConicExplorer(a=10)
+    with pytest.raises(TypeError, match="unknown argument 'f'"):
+        ConicExplorer(f=1.0)  # the old letters: the constant is c
+    with pytest.raises(ValueError, match="a11 must be between -3.0 and 3.0, got 10"):
+        ConicExplorer(a11=10)
     with pytest.raises(ValueError, match="mode must be one of"):
         ConicExplorer(mode="polar")
     with pytest.raises(TypeError, match="must be a number"):
-        QuadricSurfaceExplorer(l1="big")
+        QuadricSurfaceExplorer(lambda1="big")
     with pytest.raises(ValueError, match="dataset must be one of"):
         TrainingPlayground(dataset="mnist")
     with pytest.raises(ValueError, match="p7: the linear neuron has 3 parameters"):
@@ -108,18 +110,18 @@ def test_widgets_validate_their_arguments():
         TrainingPlayground(resolution=0)
     explorer = ConicExplorer()
     with pytest.raises(ValueError):
-        explorer.update(a=1.0, c=99.0)
-    assert explorer.a == 1.0 and explorer.c == 1.0  # a failed update changes nothing
+        explorer.update(a11=2.0, a22=99.0)
+    assert explorer.a11 == 1.0 and explorer.a22 == 1.0  # a failed update changes nothing
 
 
 @pytest.mark.parametrize(
     "values, name",
     [
         ({}, "sphere"),
-        ({"l3": -1.0, "c": -0.5}, "hyperboloid of one sheet"),
-        ({"l3": -1.0, "c": 0.5}, "hyperboloid of two sheets"),
-        ({"l3": 0.0, "bz": -1.0, "c": 0.0}, "elliptic paraboloid"),
-        ({"l3": 0.0, "c": -1.0, "angle": 30.0}, "elliptic cylinder"),
+        ({"lambda3": -1.0, "c": -0.5}, "hyperboloid of one sheet"),
+        ({"lambda3": -1.0, "c": 0.5}, "hyperboloid of two sheets"),
+        ({"lambda3": 0.0, "b3": -1.0, "c": 0.0}, "elliptic paraboloid"),
+        ({"lambda3": 0.0, "c": -1.0, "angle": 30.0}, "elliptic cylinder"),
     ],
 )
 def test_quadric_surface_explorer_mesh_on_level_set(values, name):
@@ -220,7 +222,7 @@ def test_training_playground_draws_while_it_learns_when_displayed():
     playground.widget()
     seen = []
     original = playground.redraw
-    playground.redraw = lambda: (seen.append(playground._live_epoch), original())[1]
+    playground.redraw = lambda: (seen.append(playground.live_epoch), original())[1]
     playground._controls["train"].click()  # the Train button
     assert seen[:-1] == [10, 20, 30, 40, 50, 60, 70] and seen[-1] is None
     assert playground.figure.axes[1].get_title().startswith("full: 6 params, accuracy")
@@ -246,3 +248,78 @@ def test_static_book_display_is_a_snapshot(monkeypatch):
     monkeypatch.setattr("IPython.display.display", lambda obj: shown.append(obj))
     ConicExplorer()._ipython_display_()
     assert shown[0].data[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+# --- a rejected update changes nothing; every value is checked before any is stored ----------
+@pytest.mark.parametrize(
+    "bad, error",
+    [({"seed": -1}, ValueError), ({"seed": "x"}, TypeError), ({"hidden": 2.5}, TypeError),
+     ({"epochs": 15.7}, TypeError), ({"hidden": 99}, ValueError),
+     ({"lr": float("nan")}, ValueError)],
+)  # fmt: skip
+def test_training_playground_rejects_bad_settings_and_keeps_its_own(bad, error):
+    playground = TrainingPlayground(epochs=50)
+    before = playground.state()
+    with pytest.raises(error, match=next(iter(bad))):
+        playground.update(**bad)
+    assert playground.state() == before
+    playground.update(epochs=60)  # and the next update works (a stored bad seed broke them all)
+    assert playground.epochs == 60
+    with pytest.raises(error):
+        TrainingPlayground(**bad)  # 2.5 hidden neurons are an error, not 2
+
+
+def test_conic_explorer_mode_switch_with_a_bad_value_changes_nothing():
+    explorer = ConicExplorer()
+    with pytest.raises(ValueError, match="lambda1 must be a finite number"):
+        explorer.update(mode="eigen", lambda1=float("nan"))
+    assert explorer.mode == "coefficients" and explorer.lambda1 == 1.0
+    assert explorer.state() == ConicExplorer().state()
+
+
+def test_neuron_form_explorer_form_switch_with_a_bad_value_changes_nothing():
+    explorer = NeuronFormExplorer(form="hadamard")
+    layer, values = explorer.layer, list(explorer.values)
+    with pytest.raises(TypeError, match="p0 must be a number"):
+        explorer.update(form="fan", p0="x")
+    assert explorer.form == "hadamard" and explorer.layer is layer and explorer.values == values
+    with pytest.raises(ValueError, match="p8: the hadamard neuron has 7 parameters"):
+        explorer.update(p0=1.0, p8=1.0)
+    assert explorer.values == values
+    assert "p0" not in vars(explorer)  # the sliders' values live in .values, nowhere else
+    assert explorer.value_of("p1") == values[1] and explorer.value_of("p8") is None
+
+
+def test_neuron_form_choices_come_from_the_registry():
+    assert NeuronFormExplorer.choices["form"] == tuple(dql.FORMS)
+    assert TrainingPlayground.choices["form"] == tuple(dql.FORMS)
+    for form in dql.FORMS:
+        explorer = NeuronFormExplorer(form=form)
+        assert len(explorer.values) == dql.count_parameters(explorer.layer)
+
+
+def test_explorers_show_their_state():
+    explorer = QuadricSurfaceExplorer(lambda3=-1.0)
+    assert explorer.state() == {"lambda1": 1.0, "lambda2": 1.0, "lambda3": -1.0, "b3": 0.0,
+                                "c": -1.0, "angle": 0.0}  # fmt: skip
+    with pytest.raises(TypeError, match="resolution must be an int"):
+        QuadricSurfaceExplorer(resolution=2.5)
+
+
+def test_train_playground_is_a_pure_function_of_its_config():
+    from dql_teach.widgets import PlaygroundConfig, train_playground
+
+    config = PlaygroundConfig(dataset="xor", form="full", epochs=60, seed=3)
+    torch.manual_seed(123)
+    state = torch.get_rng_state()
+    one, two = train_playground(config), train_playground(config)
+    assert torch.equal(torch.get_rng_state(), state)  # the caller's random state is untouched
+    assert one.history.loss == two.history.loss and one.accuracy == two.accuracy
+    assert one.parameters == 6 and len(one.history.loss) == 60
+    # the widget trains through it: the same numbers
+    playground = TrainingPlayground(dataset="xor", form="full", epochs=60, seed=3).train()
+    assert playground.history.loss == one.history.loss
+    with pytest.raises(TypeError, match="hidden must be an int"):
+        PlaygroundConfig(hidden=2.5)
+    with pytest.raises(ValueError, match="form must be one of"):
+        PlaygroundConfig(form="cubic")
