@@ -3,9 +3,9 @@
 This test writes JSON fixtures computed by ``dql_teach`` (float64) into a temporary folder,
 then runs ``node --test`` on ``tests/js/`` with ``DQL_PLAYGROUND_FIXTURES`` pointing there:
 
-- every form (n = 2; m = 1 and 3; the low-rank form with k = 1 and 2) on random weights and
-  inputs: outputs, the gradients of a scalar loss with respect to every parameter and to the
-  inputs, and ``as_quadric()``;
+- every form (n = 2 with m = 1 and 3, and n = 3 with m = 2; the low-rank form with k = 1
+  and 2) on random weights and inputs: outputs, the gradients of a scalar loss with respect
+  to every parameter and to the inputs, and ``as_quadric()``;
 - 2-h-1 networks (``make_mlp([2, h, 1], [form, "linear"])``) and single neurons: logits, the
   mean binary cross-entropy and its gradients, and a few steps of ``torch.optim.Adam``;
 - ``classify_quadric`` names of random and special conics;
@@ -44,28 +44,31 @@ def _lists(state) -> dict:
 def _form_cases() -> list[dict]:
     gen = torch.Generator().manual_seed(0)
     cases = []
+    # n = 2 is the playground's plane (its own fast loops); n = 3 checks the general ones
+    sizes = [(2, 1), (2, 3), (3, 2)]
     for form in dql.FORMS:
-        for m in (1, 3):
+        for n, m in sizes:
             ranks = (1, 2) if form == "lowrank" else (None,)
             for rank in ranks:
                 options = {"rank": rank} if rank else {}
-                layer = dql.make_layer(form, 2, m, dtype=torch.float64, **options)
+                layer = dql.make_layer(form, n, m, dtype=torch.float64, **options)
                 with torch.no_grad():
                     for p in layer.parameters():  # every parameter random, lambda included
                         p.copy_(torch.randn(p.shape, generator=gen, dtype=torch.float64))
-                X = torch.randn(7, 2, generator=gen, dtype=torch.float64, requires_grad=True)
+                X = torch.randn(7, n, generator=gen, dtype=torch.float64, requires_grad=True)
                 R = torch.randn(7, m, generator=gen, dtype=torch.float64)
                 Y = layer(X)
                 (Y * R).sum().backward()  # L = sum(Y * R): dL/dY = R
                 A, b, c = dql.as_quadric(layer)
                 cases.append({
-                    "form": form, "m": m, "rank": rank,
+                    "form": form, "n": n, "m": m, "rank": rank,
                     "state": _lists(layer.state_dict()),
                     "X": X.detach().tolist(), "Y": Y.detach().tolist(), "dY": R.tolist(),
                     "grads": {k: p.grad.tolist() for k, p in layer.named_parameters()},
                     "dX": X.grad.tolist(),
                     "quadric": {"A": A.tolist(), "b": b.tolist(), "c": c.tolist()},
-                    "names": [dql.classify_quadric(A[j], b[j], c[j]).name for j in range(m)],
+                    "names": [dql.classify_quadric(A[j], b[j], c[j]).name for j in range(m)]
+                    if n == 2 else None,
                 })  # fmt: skip
     return cases
 

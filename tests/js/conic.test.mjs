@@ -17,7 +17,7 @@ describe("the page names each conic as classify_quadric does", { skip: SKIP }, (
     assert.deepEqual(wrong, []);
   });
   test("every neuron of the forms' fixtures", () => {
-    for (const c of forms) {
+    for (const c of forms.filter((f) => f.n === 2)) {
       c.names.forEach((name, j) => {
         const page = classifyConic(c.quadric.A[j], c.quadric.b[j], c.quadric.c[j]).name;
         assert.equal(page, name, `${c.form} neuron ${j}`);

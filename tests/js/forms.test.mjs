@@ -14,9 +14,9 @@ test("the page knows the library's forms, by the same names", { skip: SKIP }, ()
 
 describe("one layer of each form", { skip: SKIP }, () => {
   for (const c of cases) {
-    const label = `${c.form}, m = ${c.m}${c.rank ? `, rank ${c.rank}` : ""}`;
+    const label = `${c.form}, n = ${c.n}, m = ${c.m}${c.rank ? `, rank ${c.rank}` : ""}`;
     test(`${label}: state_dict names and shapes`, () => {
-      const expected = formParams(c.form, 2, c.m, c.rank || 1);
+      const expected = formParams(c.form, c.n, c.m, c.rank || 1);
       assert.deepEqual(Object.keys(c.state).sort(), expected.map((e) => e.name).sort());
       const { shapes } = stateToParams(c.form, c.state);
       for (const { name, shape } of expected) assert.deepEqual(shapes[name], shape, name);
