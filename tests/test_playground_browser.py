@@ -46,6 +46,7 @@ def browser():
 
 @pytest.fixture(scope="module")
 def sphinx_site(tmp_path_factory):
+    pytest.importorskip("sphinx", reason="Sphinx comes with the book's requirements.txt")
     return pages.build_sphinx_site(tmp_path_factory.mktemp("sphinx"))
 
 
