@@ -9,9 +9,9 @@
 import { DATASET_NAMES, DATASET_NOISE, dataBounds, makeDataset, splitDataset, subSeed } from "./data.js";
 import { FORM_NAMES, backward, formParams, forward, neuronQuadric } from "./forms.js";
 import { classifyConic, conicText } from "./conic.js";
-import { Adam, evaluate, gridEvaluate, makeModel, modelFromState, modelParams, networkForward, networkGrad, neuronGrid, parameterCount, stateDict, trainEpochs } from "./train.js";
+import { Adam, evaluate, gridEvaluate, makeModel, modelFromState, modelParams, networkForward, networkGrad, parameterCount, stateDict, trainEpochs } from "./train.js";
 import { CURVE_COLOURS, CURVE_DASHES, drawLoss, drawScene, formatLoss, themeColours } from "./draw.js";
-import { FORM_FORMULAS, buildLayout, buildSliders, coefficientLabel, el, formatPercent, hiddenText, syncSliders } from "./controls.js";
+import { FORM_FORMULAS, FORM_LABELS, buildLayout, buildSliders, coefficientLabel, el, formatPercent, hiddenText, syncSliders } from "./controls.js";
 
 export const VERSION = "0.1.0";
 
@@ -117,7 +117,7 @@ export class Playground {
   // -- buttons -----------------------------------------------------------------------------
   start() {
     if (this.running) return;
-    this._clearMessage("diverged");
+    this._clearMessage(); // a degenerate quadric is named again by the next redraw
     this.running = true;
     this._syncButtons();
     requestAnimationFrame(this._frame);
@@ -314,23 +314,25 @@ export class Playground {
     if (c.hidden > 0) {
       conics.forEach((_, j) => {
         curves.push({
-          values: neuronGrid(grid, j, this._scratch && this._scratch[j]),
+          values: grid.Z, stride: grid.m, offset: j, // neuron j's outputs, read in place
           colour: CURVE_COLOURS[j % CURVE_COLOURS.length],
           dash: CURVE_DASHES[Math.floor(j / CURVE_COLOURS.length) % CURVE_DASHES.length],
           width: 1.6,
         });
       });
-      this._scratch = curves.map((cv) => cv.values);
     }
     curves.push({ values: grid.logits, colour: colours.boundary, width: 2.4, halo: colours.background });
     const t2 = performance.now();
-    drawScene(ui.canvas, { logits: grid.logits, R: grid.R, bounds: this.bounds, curves, train: this.data.train, test: this.data.test, colours });
+    const drawn = drawScene(ui.canvas, { logits: grid.logits, R: grid.R, bounds: this.bounds, curves, train: this.data.train, test: this.data.test, colours });
     const t3 = performance.now();
     drawLoss(ui.lossCanvas, this.losses, this.testLosses, colours);
     const t4 = performance.now();
     this._readouts(conics, colours);
     // where a redraw's time goes (the benchmark reports it)
-    this.timings = { grid: t1 - t0, curves: t2 - t1, scene: t3 - t2, loss: t4 - t3, readouts: performance.now() - t4 };
+    this.timings = {
+      grid: t1 - t0, neurons: t2 - t1, regions: drawn.regions, curves: drawn.curves,
+      points: drawn.points, loss: t4 - t3, readouts: performance.now() - t4,
+    };
   }
 
   _readouts(conics, colours) {
@@ -344,8 +346,8 @@ export class Playground {
     ui.parameters.textContent = String(parameterCount(this.model));
     ui.epoch.textContent = `epoch ${this.epoch}`;
     ui.formula.textContent = c.hidden === 0
-      ? `One ${c.form} neuron: ${FORM_FORMULAS[c.form]}; class 1 where q(x) > 0.`
-      : `A 2-${c.hidden}-1 network: ${c.hidden} ${c.form} neurons, ReLU, a linear read-out. Each hidden neuron: ${FORM_FORMULAS[c.form]}.`;
+      ? `One ${FORM_LABELS[c.form]} neuron: ${FORM_FORMULAS[c.form]}; class 1 where q(x) > 0.`
+      : `A 2-${c.hidden}-1 network: ${c.hidden} ${FORM_LABELS[c.form]} neurons, ReLU, a linear read-out. Each hidden neuron: ${FORM_FORMULAS[c.form]}.`;
     const items = [];
     if (c.hidden === 0) {
       const q = conics[0];
@@ -362,7 +364,7 @@ export class Playground {
       });
     }
     ui.legend.replaceChildren(...items);
-    ui.canvas.setAttribute("aria-label", `Decision regions of ${c.hidden === 0 ? `one ${c.form} neuron` : `a 2-${c.hidden}-1 ${c.form} network`} on ${c.dataset}: train accuracy ${formatPercent(train.accuracy)}; ${conics.map((q) => q.name).join(", ")}`);
+    ui.canvas.setAttribute("aria-label", `Decision regions of ${c.hidden === 0 ? `one ${FORM_LABELS[c.form]} neuron` : `a 2-${c.hidden}-1 ${FORM_LABELS[c.form]} network`} on ${c.dataset}: train accuracy ${formatPercent(train.accuracy)}; ${conics.map((q) => q.name).join(", ")}`);
     if (this.sliders) syncSliders(this.sliders, (key, index) => this.model.first[key][index]);
     this._syncButtons();
   }

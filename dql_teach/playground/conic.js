@@ -91,16 +91,19 @@ export function classifyConic(A, b, c, tol = CONIC_TOL) {
 
 // Marching squares: the zero set of values (ny rows of nx, row-major, row r at y index r) as
 // line segments [i0, j0, i1, j1, ...] in grid coordinates (i along x, j along y), each end
-// placed where the values, linearly interpolated along a cell edge, cross zero.
-export function contourSegments(values, nx, ny) {
+// placed where the values, linearly interpolated along a cell edge, cross zero. Grid point
+// (i, j) is values[offset + stride * (j * nx + i)]: one neuron of a layer's (points, m) outputs
+// is read in place (stride m, offset its index).
+export function contourSegments(values, nx, ny, stride = 1, offset = 0) {
   const out = [];
   const cross = (va, vb) => va / (va - vb); // fraction along the edge where the sign flips
+  const at = (k) => values[offset + stride * k];
   for (let j = 0; j + 1 < ny; j++) {
     for (let i = 0; i + 1 < nx; i++) {
-      const v00 = values[j * nx + i];
-      const v10 = values[j * nx + i + 1];
-      const v01 = values[(j + 1) * nx + i];
-      const v11 = values[(j + 1) * nx + i + 1];
+      const v00 = at(j * nx + i);
+      const v10 = at(j * nx + i + 1);
+      const v01 = at((j + 1) * nx + i);
+      const v11 = at((j + 1) * nx + i + 1);
       const code = (v00 > 0) | ((v10 > 0) << 1) | ((v11 > 0) << 2) | ((v01 > 0) << 3);
       if (code === 0 || code === 15) continue;
       // crossing points on the four edges: bottom (00-10), right (10-11), top (01-11), left

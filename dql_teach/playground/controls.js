@@ -5,13 +5,10 @@
 
 export const LEARNING_RATES = [0.001, 0.003, 0.01, 0.03, 0.05, 0.1, 0.3, 1, 3, 10];
 
+// Short names in the menu (a phone is narrow); the formula is written out above the picture.
 export const FORM_LABELS = {
-  linear: "linear (w·x + c)",
-  diagonal: "diagonal (q·x² + w·x + c)",
-  full: "full (xᵀAx + w·x + c)",
-  fan: "Fan ((u·x+u₀)(v·x+v₀) + q·x² + c)",
-  hadamard: "Hadamard ((u·x)(v·x) + w·x + c)",
-  lowrank: "low rank (λ(Q·x)² + w·x + c)",
+  linear: "linear", diagonal: "diagonal", full: "full", fan: "Fan", hadamard: "Hadamard",
+  lowrank: "low rank",
 };
 
 export const FORM_FORMULAS = {
@@ -114,7 +111,11 @@ export function buildLayout(root, config, choices) {
       ]),
       ui.legend,
       ui.lossCanvas,
-      el("p", { className: "dqlp-key", text: "● class 0   ✕ class 1   outlined in the text colour: test points" }),
+      el("p", { className: "dqlp-key" }, [
+        el("span", { className: "dqlp-class0", text: "●" }), " class 0   ",
+        el("span", { className: "dqlp-class1", text: "✕" }), " class 1   ",
+        "outlined in the text colour: test points",
+      ]),
     ]),
     el("div", { className: "dqlp-controls" }, [
       el("fieldset", {}, [

@@ -140,7 +140,7 @@ function formatTick(v) {
 }
 
 function drawCurve(ctx, values, R, size, style) {
-  const seg = contourSegments(values, R, R);
+  const seg = contourSegments(values, R, R, style.stride || 1, style.offset || 0);
   if (!seg.length) return 0;
   const cell = size / R;
   ctx.save();
@@ -207,20 +207,25 @@ function drawPoints(ctx, data, bounds, size, colours, isTest) {
   ctx.restore();
 }
 
-// The main picture. scene: {logits (R * R), R, bounds, curves: [{values (R * R), colour, dash,
-// width, halo}], train, test: datasets {X, y, n}, colours}. Returns the number of curve segments.
+// The main picture. scene: {logits (R * R), R, bounds, curves: [{values, stride, offset (grid
+// point k at values[offset + stride * k]), colour, dash, width, halo}], train, test: datasets
+// {X, y, n}, colours}. Returns the number of curve segments and where the time went (ms).
 export function drawScene(canvas, scene) {
+  const t0 = performance.now();
   const { ctx, width } = fitCanvas(canvas);
   const size = width;
   const colours = scene.colours;
   ctx.clearRect(0, 0, size, size);
   drawRegions(ctx, scene.logits, scene.R, size, colours);
+  const t1 = performance.now();
   drawAxes(ctx, scene.bounds, size, colours);
   let segments = 0;
   for (const curve of scene.curves) segments += drawCurve(ctx, curve.values, scene.R, size, curve);
+  const t2 = performance.now();
   drawPoints(ctx, scene.train, scene.bounds, size, colours, false);
   if (scene.test && scene.test.n) drawPoints(ctx, scene.test, scene.bounds, size, colours, true);
-  return segments;
+  const t3 = performance.now();
+  return { segments, regions: t1 - t0, curves: t2 - t1, points: t3 - t2 };
 }
 
 // The loss per epoch (train solid, test dashed), on a log axis when it spans a decade or more.

@@ -236,26 +236,23 @@ export function trainEpochs(model, optimizer, data, epochs, onEpoch = null) {
 // y0): {logits (R * R), Z (R * R * m, the first layer's outputs)}.
 export function gridEvaluate(model, bounds, R) {
   const [x0, x1, y0, y1] = bounds;
-  if (!model.grid || model.grid.R !== R) model.grid = { R, X: new Float64Array(2 * R * R) };
-  const X = model.grid.X;
-  const dx = (x1 - x0) / R;
-  const dy = (y1 - y0) / R;
-  for (let j = 0; j < R; j++) {
-    for (let i = 0; i < R; i++) {
-      X[2 * (j * R + i)] = x0 + (i + 0.5) * dx;
-      X[2 * (j * R + i) + 1] = y0 + (j + 0.5) * dy;
+  const key = `${R} ${bounds.join(" ")}`;
+  if (!model.grid || model.grid.key !== key) {
+    // the grid's points change only with the view: computed once per model and view
+    const X = new Float64Array(2 * R * R);
+    const dx = (x1 - x0) / R;
+    const dy = (y1 - y0) / R;
+    for (let j = 0; j < R; j++) {
+      for (let i = 0; i < R; i++) {
+        X[2 * (j * R + i)] = x0 + (i + 0.5) * dx;
+        X[2 * (j * R + i) + 1] = y0 + (j + 0.5) * dy;
+      }
     }
+    model.grid = { key, X };
   }
+  const X = model.grid.X;
   const ws = modelForward(model, X, R * R);
   return { logits: ws.logits, Z: ws.Z, R, m: model.m };
-}
-
-// One hidden neuron's outputs from gridEvaluate's Z, as its own R x R array.
-export function neuronGrid(grid, j, out = null) {
-  const size = grid.R * grid.R;
-  out = out || new Float64Array(size);
-  for (let s = 0; s < size; s++) out[s] = grid.Z[s * grid.m + j];
-  return out;
 }
 
 // The hook's network forward: logits (N arrays of one) of a 2-h-1 state_dict.
