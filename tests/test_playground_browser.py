@@ -166,6 +166,8 @@ def test_clicking_train_trains_and_pause_stops(page):
 
 def test_a_coefficient_slider_moves_with_the_keyboard_and_redraws(page):
     call(page, 1, f"p.set({json.dumps(playground('coefficients-full').config)});")
+    # the preset starts at a circle between the rings: it separates them before any training
+    assert call(page, 1, "return p.summary();")["accuracy"] >= 0.95
     slider = 'input[type="range"][data-role="coefficient"][data-key="weight_quad"]'
     centre(page, 1, slider)  # scrolled into view
     page.eval(f"{ROOTS}[1].querySelector({json.dumps(slider)}).focus()")

@@ -84,7 +84,7 @@ export function buildLayout(root, config, choices) {
   ui.epoch = el("span", { className: "dqlp-epoch", "data-role": "epoch", text: "epoch 0" });
   ui.formula = el("p", { className: "dqlp-formula", "data-role": "formula" });
   ui.canvas = el("canvas", { className: "dqlp-regions", role: "img", "aria-label": "decision regions", width: 360, height: 360 });
-  ui.lossCanvas = el("canvas", { className: "dqlp-loss", role: "img", "aria-label": "loss curve", width: 360, height: 90 });
+  ui.lossCanvas = el("canvas", { className: "dqlp-loss", role: "img", "aria-label": "loss curve", width: 360, height: 72 });
   ui.accuracy = el("strong", { "data-role": "accuracy", text: "–" });
   ui.testAccuracy = el("strong", { "data-role": "test-accuracy", text: "–" });
   ui.loss = el("strong", { "data-role": "loss", text: "–" });

@@ -53,9 +53,11 @@ PRESETS: dict[str, dict] = {
     "coefficients-full": {
         "dataset": "circles", "noise": 0.1, "form": "full", "hidden": 0,
         "mode": "coefficients",
-        "state": {"weight_quad": [[1.0, 0.0, 1.0]], "weight": [[0.0, 0.0]], "bias": [-0.55]},
-        "title": "The coefficients of one full neuron: move q₁₂ to tilt the ellipse, push "
-                 "q₂₂ through zero to reach a parabola and a hyperbola.",
+        # 0.55 - x1^2 - x2^2 > 0 inside the circle of radius 0.74: the inner ring, class 1
+        "state": {"weight_quad": [[-1.0, 0.0, -1.0]], "weight": [[0.0, 0.0]], "bias": [0.55]},
+        "title": "The coefficients of one full neuron, starting at a circle between the rings: "
+                 "move q₁₂ to tilt it, push q₂₂ through zero to reach a parabola, then a "
+                 "hyperbola.",
     },
     "coefficients-hadamard": {
         "dataset": "circles", "noise": 0.1, "form": "hadamard", "hidden": 0,
