@@ -116,6 +116,11 @@ def test_the_page_mounts_offline_with_no_console_message(page, site):
       return seen.size;
     }})()""")
     assert distinct > 20
+    # two playgrounds on one page: no id twice, so every label names its own control
+    ids = page.eval("[...document.querySelectorAll('[id]')].map(e => e.id)")
+    assert len(ids) == len(set(ids)) and len(ids) > 20
+    assert page.eval("[...document.querySelectorAll('label[for]')].every(l => "
+                     "document.getElementById(l.htmlFor))")  # fmt: skip
     assert page.eval("typeof window.dqlTeach.forward") == "function"
     out = page.eval(
         "window.dqlTeach.forward('full', {weight_quad: [[1, 0, 1]], weight: [[0, 0]], "
@@ -204,6 +209,23 @@ def test_bad_settings_show_a_message_and_a_reset(page):
     page.click(*centre(page, 1, '[data-role="message"] button[data-action="reset"]'))
     assert call(page, 1, "return p.summary().conics;") == ["circle"]  # the preset's start
     assert page.messages == [] and page.errors == []
+
+
+def test_the_book_theme_switch_to_dark_redraws(page):
+    def look():
+        return page.eval(f"""(() => {{ const r = {ROOTS}[0];
+          return [getComputedStyle(r).backgroundColor, r.querySelector('canvas').toDataURL()];
+        }})()""")
+
+    light = look()
+    page.eval("document.documentElement.dataset.theme = 'dark'")
+    page.pump(0.1)  # the theme watcher redraws on the attribute change
+    dark = look()
+    page.eval("document.documentElement.dataset.theme = 'light'")
+    page.pump(0.1)
+    assert dark[0] != light[0] and dark[1] != light[1]
+    assert look() == light
+    assert page.messages == []
 
 
 def test_phone_layout_is_crisp_and_a_swipe_scrolls_the_page(browser, site):

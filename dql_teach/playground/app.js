@@ -49,7 +49,11 @@ export class Playground {
         pending = true;
         requestAnimationFrame(() => {
           pending = false;
-          if (this.root.isConnected) this.render();
+          try {
+            if (this.root.isConnected) this.render();
+          } catch (error) {
+            this._fail(error);
+          }
         });
       });
       this.resizer.observe(this.ui.canvas);
@@ -68,8 +72,10 @@ export class Playground {
     const before = { ...this.config };
     Object.assign(this.config, values);
     const c = this.config;
-    if (values.dataset !== undefined && values.noise === undefined) c.noise = DATASET_NOISE[c.dataset];
     if (!DATASET_NAMES.includes(c.dataset)) c.dataset = before.dataset;
+    if ((values.dataset !== undefined && values.noise === undefined) || c.noise === null) {
+      c.noise = DATASET_NOISE[c.dataset]; // a new dataset comes with its own noise
+    }
     if (!FORM_NAMES.includes(c.form)) c.form = before.form;
     c.hidden = Math.max(0, Math.min(8, Math.round(Number(c.hidden)) || 0));
     c.seed = Math.max(0, Math.floor(Number(c.seed)) || 0) >>> 0;
@@ -144,16 +150,26 @@ export class Playground {
   _frame() {
     if (!this.running) return;
     if (!this.root.isConnected) {
-      this.dispose();
+      this.dispose(); // its cell was re-run or its output cleared
       return;
     }
-    this._trainChunk(this.config.epochsPerFrame);
-    if (this.epoch >= this.config.maxEpochs && this.running) {
-      this.pause();
-      this._showMessage(`Paused after ${this.epoch} epochs; press Train to go on.`, "note");
+    try {
+      this._trainChunk(this.config.epochsPerFrame);
+      if (this.epoch >= this.config.maxEpochs && this.running) {
+        this.pause();
+        this._showMessage(`Paused after ${this.epoch} epochs; press Train to go on.`, "note");
+      }
+      this.render();
+    } catch (error) {
+      this._fail(error);
     }
-    this.render();
     if (this.running) requestAnimationFrame(this._frame);
+  }
+
+  _fail(error) {
+    // an error shows in the playground, never as an uncaught console error
+    this.pause();
+    this._showMessage(`Something went wrong: ${error.message}. Press Reset.`, "diverged");
   }
 
   dispose() {
@@ -241,12 +257,10 @@ export class Playground {
   _wire() {
     const ui = this.ui;
     const guard = (fn) => (event) => {
-      // an error in a handler shows in the playground, never as an uncaught console error
       try {
         fn(event);
       } catch (error) {
-        this.pause();
-        this._showMessage(`Something went wrong: ${error.message}. Press Reset.`, "diverged");
+        this._fail(error);
       }
     };
     ui.buttons.train.addEventListener("click", guard(() => this.start()));
@@ -402,7 +416,8 @@ export function mountAll(doc = document) {
 }
 
 function watchTheme() {
-  // the book's theme switch sets html[data-theme]; JupyterLab sets body[data-jp-theme-light]
+  // the book's theme switch sets html[data-theme]; JupyterLab sets body[data-jp-theme-light],
+  // VS Code body[data-vscode-theme-kind]
   if (typeof MutationObserver !== "function" || window.dqlTeachThemeWatch) return;
   window.dqlTeachThemeWatch = true;
   const observer = new MutationObserver(() => {
@@ -412,7 +427,8 @@ function watchTheme() {
     }
   });
   observer.observe(document.documentElement, { attributes: true, attributeFilter: ["data-theme", "class"] });
-  if (document.body) observer.observe(document.body, { attributes: true, attributeFilter: ["data-jp-theme-light", "class"] });
+  const body = ["data-jp-theme-light", "data-vscode-theme-kind", "class"];
+  if (document.body) observer.observe(document.body, { attributes: true, attributeFilter: body });
 }
 
 export const api = {
