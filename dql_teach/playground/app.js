@@ -6,19 +6,68 @@
 // with set({dataset, form, hidden, seed, ...}), train(epochs) -> Promise<{accuracy, loss, ms}>
 // (train accuracy as a fraction) and render() -> milliseconds.
 
-import { DATASET_NAMES, DATASET_NOISE, dataBounds, makeDataset, splitDataset, subSeed } from "./data.js";
+import {
+  DATASET_NAMES,
+  DATASET_NOISE,
+  dataBounds,
+  makeDataset,
+  splitDataset,
+  subSeed,
+} from "./data.js";
 import { FORM_NAMES, backward, formParams, forward, neuronQuadric } from "./forms.js";
 import { classifyConic, conicText } from "./conic.js";
-import { Adam, evaluate, gridEvaluate, makeModel, modelFromState, modelParams, networkForward, networkGrad, parameterCount, stateDict, trainEpochs } from "./train.js";
-import { CURVE_COLOURS, CURVE_DASHES, drawLoss, drawScene, formatLoss, themeColours } from "./draw.js";
-import { FORM_FORMULAS, FORM_LABELS, buildLayout, buildSliders, coefficientLabel, el, formatPercent, hiddenText, syncSliders } from "./controls.js";
+import {
+  Adam,
+  evaluate,
+  gridEvaluate,
+  makeModel,
+  modelFromState,
+  modelParams,
+  networkForward,
+  networkGrad,
+  parameterCount,
+  stateDict,
+  trainEpochs,
+} from "./train.js";
+import {
+  CURVE_COLOURS,
+  CURVE_DASHES,
+  drawLoss,
+  drawScene,
+  formatLoss,
+  themeColours,
+} from "./draw.js";
+import {
+  FORM_FORMULAS,
+  FORM_LABELS,
+  buildLayout,
+  buildSliders,
+  coefficientLabel,
+  el,
+  formatPercent,
+  hiddenText,
+  syncSliders,
+} from "./controls.js";
 
 export const VERSION = "0.1.0";
 
 export const DEFAULTS = {
-  dataset: "circles", form: "full", hidden: 0, mode: "train", lr: 0.05, seed: 0,
-  noise: null, testFraction: 0.2, points: 300, epochsPerFrame: 5, maxEpochs: 2000,
-  resolution: 200, size: 360, rank: 1, title: "", state: null,
+  dataset: "circles",
+  form: "full",
+  hidden: 0,
+  mode: "train",
+  lr: 0.05,
+  seed: 0,
+  noise: null,
+  testFraction: 0.2,
+  points: 300,
+  epochsPerFrame: 5,
+  maxEpochs: 2000,
+  resolution: 200,
+  size: 360,
+  rank: 1,
+  title: "",
+  state: null,
 };
 
 const NO_CURVE = ["zero everywhere", "no curve", "empty", "not finite"];
@@ -81,7 +130,10 @@ export class Playground {
     c.seed = Math.max(0, Math.floor(Number(c.seed)) || 0) >>> 0;
     const changed = (keys) => keys.some((k) => before[k] !== c[k]);
     if (changed(["dataset", "noise", "seed", "testFraction", "points"])) this._newData();
-    if (values.state !== undefined || changed(["dataset", "noise", "seed", "testFraction", "points", "form", "hidden", "rank"])) {
+    if (
+      values.state !== undefined ||
+      changed(["dataset", "noise", "seed", "testFraction", "points", "form", "hidden", "rank"])
+    ) {
       this._newModel(values.state !== undefined ? values.state : null);
     } else if (changed(["lr"])) {
       this.optimizer.lr = c.lr;
@@ -114,9 +166,15 @@ export class Playground {
     const train = evaluate(this.model, this.data.train);
     const test = evaluate(this.model, this.data.test);
     return {
-      epoch: this.epoch, accuracy: train.accuracy, loss: train.loss, testAccuracy: test.accuracy,
-      parameters: parameterCount(this.model), conics: this.conics().map((q) => q.name),
-      message: this.message, running: this.running, config: { ...this.config, state: null },
+      epoch: this.epoch,
+      accuracy: train.accuracy,
+      loss: train.loss,
+      testAccuracy: test.accuracy,
+      parameters: parameterCount(this.model),
+      conics: this.conics().map((q) => q.name),
+      message: this.message,
+      running: this.running,
+      config: { ...this.config, state: null },
     };
   }
 
@@ -211,10 +269,15 @@ export class Playground {
       try {
         this.model = modelFromState(c.form, c.hidden, state);
       } catch (error) {
-        this._showMessage(`The starting weights do not fit this model (${error.message}); fresh ones are used.`, "note");
+        this._showMessage(
+          `The starting weights do not fit this model (${error.message}); fresh ones are used.`,
+          "note",
+        );
       }
     }
-    if (!this.model) this.model = makeModel({ form: c.form, hidden: c.hidden, rank: c.rank, seed: c.seed });
+    if (!this.model) {
+      this.model = makeModel({ form: c.form, hidden: c.hidden, rank: c.rank, seed: c.seed });
+    }
     this.optimizer = new Adam(modelParams(this.model), c.lr);
     this.epoch = 0;
     this.losses = [];
@@ -244,7 +307,13 @@ export class Playground {
       if (!data) continue;
       for (let i = 0; i < data.length; i++) {
         const index = shape.length > 1 ? `[0, ${i}]` : "[0]";
-        entries.push({ key: name, index: i, label: coefficientLabel(name, i, shape), title: `${name}${shape.length === 3 ? `[0, ${Math.floor(i / 2)}, ${i % 2}]` : index}`, value: data[i] });
+        entries.push({
+          key: name,
+          index: i,
+          label: coefficientLabel(name, i, shape),
+          title: `${name}${shape.length === 3 ? `[0, ${Math.floor(i / 2)}, ${i % 2}]` : index}`,
+          value: data[i],
+        });
       }
     }
     this.sliders = buildSliders(ui.sliders, entries, (key, index, value) => {
@@ -263,11 +332,26 @@ export class Playground {
         this._fail(error);
       }
     };
-    ui.buttons.train.addEventListener("click", guard(() => this.start()));
-    ui.buttons.pause.addEventListener("click", guard(() => this.pause()));
-    ui.buttons.step.addEventListener("click", guard(() => this.step()));
-    ui.buttons.reset.addEventListener("click", guard(() => this.reset()));
-    ui.messageReset.addEventListener("click", guard(() => this.reset()));
+    ui.buttons.train.addEventListener(
+      "click",
+      guard(() => this.start()),
+    );
+    ui.buttons.pause.addEventListener(
+      "click",
+      guard(() => this.pause()),
+    );
+    ui.buttons.step.addEventListener(
+      "click",
+      guard(() => this.step()),
+    );
+    ui.buttons.reset.addEventListener(
+      "click",
+      guard(() => this.reset()),
+    );
+    ui.messageReset.addEventListener(
+      "click",
+      guard(() => this.reset()),
+    );
     const on = (node, event, fn) => node.addEventListener(event, guard(fn));
     on(ui.dataset, "change", () => this.set({ dataset: ui.dataset.value }));
     on(ui.form, "change", () => this.set({ form: ui.form.value }));
@@ -292,7 +376,9 @@ export class Playground {
     ui.pointsOut.textContent = String(c.points);
     ui.hidden.value = String(c.hidden);
     ui.hiddenOut.textContent = hiddenText(c.hidden);
-    if ([...ui.lr.options].every((o) => Number(o.value) !== c.lr)) ui.lr.append(el("option", { value: c.lr, text: String(c.lr) }));
+    if ([...ui.lr.options].every((o) => Number(o.value) !== c.lr)) {
+      ui.lr.append(el("option", { value: c.lr, text: String(c.lr) })); // a rate from Python
+    }
     ui.lr.value = String(c.lr);
     if (Number(ui.seed.value) !== c.seed) ui.seed.value = String(c.seed);
   }
@@ -328,24 +414,44 @@ export class Playground {
     if (c.hidden > 0) {
       conics.forEach((_, j) => {
         curves.push({
-          values: grid.Z, stride: grid.m, offset: j, // neuron j's outputs, read in place
+          values: grid.Z,
+          stride: grid.m,
+          offset: j, // neuron j's outputs, read in place
           colour: CURVE_COLOURS[j % CURVE_COLOURS.length],
           dash: CURVE_DASHES[Math.floor(j / CURVE_COLOURS.length) % CURVE_DASHES.length],
           width: 1.6,
         });
       });
     }
-    curves.push({ values: grid.logits, colour: colours.boundary, width: 2.4, halo: colours.background });
+    curves.push({
+      values: grid.logits,
+      colour: colours.boundary,
+      width: 2.4,
+      halo: colours.background,
+    });
     const t2 = performance.now();
-    const drawn = drawScene(ui.canvas, { logits: grid.logits, R: grid.R, bounds: this.bounds, curves, train: this.data.train, test: this.data.test, colours });
+    const drawn = drawScene(ui.canvas, {
+      logits: grid.logits,
+      R: grid.R,
+      bounds: this.bounds,
+      curves,
+      train: this.data.train,
+      test: this.data.test,
+      colours,
+    });
     const t3 = performance.now();
     drawLoss(ui.lossCanvas, this.losses, this.testLosses, colours);
     const t4 = performance.now();
     this._readouts(conics, colours);
     // where a redraw's time goes (the benchmark reports it)
     this.timings = {
-      grid: t1 - t0, neurons: t2 - t1, regions: drawn.regions, curves: drawn.curves,
-      points: drawn.points, loss: t4 - t3, readouts: performance.now() - t4,
+      grid: t1 - t0,
+      neurons: t2 - t1,
+      regions: drawn.regions,
+      curves: drawn.curves,
+      points: drawn.points,
+      loss: t4 - t3,
+      readouts: performance.now() - t4,
     };
   }
 
@@ -355,30 +461,51 @@ export class Playground {
     const train = evaluate(this.model, this.data.train);
     const test = evaluate(this.model, this.data.test);
     ui.accuracy.textContent = formatPercent(train.accuracy);
-    ui.testAccuracy.textContent = this.data.test.n ? formatPercent(test.accuracy) : "no test points";
+    ui.testAccuracy.textContent = this.data.test.n
+      ? formatPercent(test.accuracy)
+      : "no test points";
     ui.loss.textContent = formatLoss(train.loss);
     ui.parameters.textContent = String(parameterCount(this.model));
     ui.epoch.textContent = `epoch ${this.epoch}`;
-    ui.formula.textContent = c.hidden === 0
-      ? `One ${FORM_LABELS[c.form]} neuron: ${FORM_FORMULAS[c.form]}; class 1 where q(x) > 0.`
-      : `A 2-${c.hidden}-1 network: ${c.hidden} ${FORM_LABELS[c.form]} neurons, ReLU, a linear read-out. Each hidden neuron: ${FORM_FORMULAS[c.form]}.`;
+    const form = FORM_LABELS[c.form];
+    ui.formula.textContent =
+      c.hidden === 0
+        ? `One ${form} neuron: ${FORM_FORMULAS[c.form]}; class 1 where q(x) > 0.`
+        : `A 2-${c.hidden}-1 network: ${c.hidden} ${form} neurons, ReLU, a linear read-out. ` +
+          `Each hidden neuron: ${FORM_FORMULAS[c.form]}.`;
     const items = [];
     if (c.hidden === 0) {
       const q = conics[0];
       items.push(legendItem(colours.boundary, [], `${conicText(q.A, q.b, q.c)} = 0: ${q.name}`));
       if (NO_CURVE.includes(q.name)) {
-        this._showMessage(`q(x) = 0 is ${q.name === "zero everywhere" ? "the whole plane" : "no curve"} (${q.name}): the neuron puts every point in one class. Move a coefficient or press Reset.`, "degenerate");
+        this._showMessage(
+          `q(x) = 0 is ${q.name === "zero everywhere" ? "the whole plane" : "no curve"} ` +
+            `(${q.name}): the neuron puts every point in one class. ` +
+            "Move a coefficient or press Reset.",
+          "degenerate",
+        );
       } else {
         this._clearMessage("degenerate");
       }
     } else {
       items.push(legendItem(colours.boundary, [], "the network's boundary (logit = 0)"));
       conics.forEach((q, j) => {
-        items.push(legendItem(CURVE_COLOURS[j % CURVE_COLOURS.length], CURVE_DASHES[Math.floor(j / CURVE_COLOURS.length) % CURVE_DASHES.length], `neuron ${j + 1}: ${q.name}`));
+        items.push(
+          legendItem(
+            CURVE_COLOURS[j % CURVE_COLOURS.length],
+            CURVE_DASHES[Math.floor(j / CURVE_COLOURS.length) % CURVE_DASHES.length],
+            `neuron ${j + 1}: ${q.name}`,
+          ),
+        );
       });
     }
     ui.legend.replaceChildren(...items);
-    ui.canvas.setAttribute("aria-label", `Decision regions of ${c.hidden === 0 ? `one ${FORM_LABELS[c.form]} neuron` : `a 2-${c.hidden}-1 ${FORM_LABELS[c.form]} network`} on ${c.dataset}: train accuracy ${formatPercent(train.accuracy)}; ${conics.map((q) => q.name).join(", ")}`);
+    ui.canvas.setAttribute(
+      "aria-label",
+      `Decision regions of ${c.hidden === 0 ? `one ${form} neuron` : `a 2-${c.hidden}-1 ${form} network`}` +
+        ` on ${c.dataset}: train accuracy ${formatPercent(train.accuracy)}; ` +
+        conics.map((q) => q.name).join(", "),
+    );
     if (this.sliders) syncSliders(this.sliders, (key, index) => this.model.first[key][index]);
     this._syncButtons();
   }
@@ -398,7 +525,9 @@ function parseConfig(root) {
     const config = JSON.parse(text);
     return config && typeof config === "object" ? config : {};
   } catch (error) {
-    return { title: `This playground's settings could not be read (${error.message}); defaults are used.` };
+    return {
+      title: `This playground's settings could not be read (${error.message}); defaults are used.`,
+    };
   }
 }
 
@@ -426,15 +555,27 @@ function watchTheme() {
       else p.dispose();
     }
   });
-  observer.observe(document.documentElement, { attributes: true, attributeFilter: ["data-theme", "class"] });
+  observer.observe(document.documentElement, {
+    attributes: true,
+    attributeFilter: ["data-theme", "class"],
+  });
   const body = ["data-jp-theme-light", "data-vscode-theme-kind", "class"];
   if (document.body) observer.observe(document.body, { attributes: true, attributeFilter: body });
 }
 
 export const api = {
-  version: VERSION, forms: FORM_NAMES, datasets: DATASET_NAMES,
-  forward, backward, networkForward, networkGrad, classifyConic, makeDataset,
-  mount, mountAll, Playground,
+  version: VERSION,
+  forms: FORM_NAMES,
+  datasets: DATASET_NAMES,
+  forward,
+  backward,
+  networkForward,
+  networkGrad,
+  classifyConic,
+  makeDataset,
+  mount,
+  mountAll,
+  Playground,
 };
 
 // In a page (not under Node): publish the hooks and mount what is there.

@@ -7,7 +7,11 @@ export const LEARNING_RATES = [0.001, 0.003, 0.01, 0.03, 0.05, 0.1, 0.3, 1, 3, 1
 
 // Short names in the menu (a phone is narrow); the formula is written out above the picture.
 export const FORM_LABELS = {
-  linear: "linear", diagonal: "diagonal", full: "full", fan: "Fan", hadamard: "Hadamard",
+  linear: "linear",
+  diagonal: "diagonal",
+  full: "full",
+  fan: "Fan",
+  hadamard: "Hadamard",
   lowrank: "low rank",
 };
 
@@ -62,19 +66,41 @@ function button(text, action, title) {
 // The page structure under root; returns the elements the controller drives.
 export function buildLayout(root, config, choices) {
   const ui = {};
-  const lrs = LEARNING_RATES.includes(config.lr) ? LEARNING_RATES : [...LEARNING_RATES, config.lr].sort((a, b) => a - b);
-  ui.dataset = select(choices.datasets.map((d) => [d, d]), config.dataset, "dataset");
+  const lrs = LEARNING_RATES.includes(config.lr)
+    ? LEARNING_RATES
+    : [...LEARNING_RATES, config.lr].sort((a, b) => a - b);
+  ui.dataset = select(
+    choices.datasets.map((d) => [d, d]),
+    config.dataset,
+    "dataset",
+  );
   ui.noise = range(0, 0.5, 0.01, config.noise, "noise");
   ui.noiseOut = el("output", { text: config.noise.toFixed(2) });
   ui.split = range(0, 50, 10, Math.round(config.testFraction * 100), "test-fraction");
   ui.splitOut = el("output", { text: `${Math.round(config.testFraction * 100)}%` });
   ui.points = range(100, 600, 50, config.points, "points");
   ui.pointsOut = el("output", { text: String(config.points) });
-  ui.seed = el("input", { type: "number", min: 0, max: 4294967295, step: 1, value: config.seed, "data-role": "seed", inputmode: "numeric" });
-  ui.form = select(choices.forms.map((f) => [f, FORM_LABELS[f] || f]), config.form, "form");
+  ui.seed = el("input", {
+    type: "number",
+    min: 0,
+    max: 4294967295,
+    step: 1,
+    value: config.seed,
+    "data-role": "seed",
+    inputmode: "numeric",
+  });
+  ui.form = select(
+    choices.forms.map((f) => [f, FORM_LABELS[f] || f]),
+    config.form,
+    "form",
+  );
   ui.hidden = range(0, 8, 1, config.hidden, "hidden");
   ui.hiddenOut = el("output", { text: hiddenText(config.hidden) });
-  ui.lr = select(lrs.map((v) => [v, String(v)]), config.lr, "lr");
+  ui.lr = select(
+    lrs.map((v) => [v, String(v)]),
+    config.lr,
+    "lr",
+  );
   ui.buttons = {
     reset: button("Reset", "reset", "New starting weights (the same seed gives the same start)"),
     train: button("Train", "train", "Train until paused"),
@@ -83,8 +109,20 @@ export function buildLayout(root, config, choices) {
   };
   ui.epoch = el("span", { className: "dqlp-epoch", "data-role": "epoch", text: "epoch 0" });
   ui.formula = el("p", { className: "dqlp-formula", "data-role": "formula" });
-  ui.canvas = el("canvas", { className: "dqlp-regions", role: "img", "aria-label": "decision regions", width: 360, height: 360 });
-  ui.lossCanvas = el("canvas", { className: "dqlp-loss", role: "img", "aria-label": "loss curve", width: 360, height: 72 });
+  ui.canvas = el("canvas", {
+    className: "dqlp-regions",
+    role: "img",
+    "aria-label": "decision regions",
+    width: 360,
+    height: 360,
+  });
+  ui.lossCanvas = el("canvas", {
+    className: "dqlp-loss",
+    role: "img",
+    "aria-label": "loss curve",
+    width: 360,
+    height: 72,
+  });
   ui.accuracy = el("strong", { "data-role": "accuracy", text: "–" });
   ui.testAccuracy = el("strong", { "data-role": "test-accuracy", text: "–" });
   ui.loss = el("strong", { "data-role": "loss", text: "–" });
@@ -92,13 +130,24 @@ export function buildLayout(root, config, choices) {
   ui.legend = el("ul", { className: "dqlp-legend", "data-role": "legend" });
   ui.messageText = el("span", { "data-role": "message-text" });
   ui.messageReset = button("Reset", "reset", "Start again from fresh weights");
-  ui.message = el("div", { className: "dqlp-message", "data-role": "message", role: "status", hidden: true }, [ui.messageText, ui.messageReset]);
+  ui.message = el(
+    "div",
+    { className: "dqlp-message", "data-role": "message", role: "status", hidden: true },
+    [ui.messageText, ui.messageReset],
+  );
   ui.sliders = el("div", { className: "dqlp-sliders" });
-  ui.coefficients = el("details", { className: "dqlp-coefficients", open: config.mode === "coefficients" }, [
-    el("summary", { text: "Coefficients of the neuron" }),
-    el("p", { className: "dqlp-hint", text: "Move a slider (or focus it and press ← →): the conic and the regions follow." }),
-    ui.sliders,
-  ]);
+  ui.coefficients = el(
+    "details",
+    { className: "dqlp-coefficients", open: config.mode === "coefficients" },
+    [
+      el("summary", { text: "Coefficients of the neuron" }),
+      el("p", {
+        className: "dqlp-hint",
+        text: "Move a slider (or focus it and press ← →): the conic and the regions follow.",
+      }),
+      ui.sliders,
+    ],
+  );
   const readout = (label, node) => el("div", {}, [el("span", { text: label }), node]);
   const body = el("div", { className: "dqlp-body" }, [
     el("div", { className: "dqlp-output" }, [
@@ -112,8 +161,10 @@ export function buildLayout(root, config, choices) {
       ui.legend,
       ui.lossCanvas,
       el("p", { className: "dqlp-key" }, [
-        el("span", { className: "dqlp-class0", text: "●" }), " class 0   ",
-        el("span", { className: "dqlp-class1", text: "✕" }), " class 1   ",
+        el("span", { className: "dqlp-class0", text: "●" }),
+        " class 0   ",
+        el("span", { className: "dqlp-class1", text: "✕" }),
+        " class 1   ",
         "outlined in the text colour: test points",
       ]),
     ]),
@@ -138,7 +189,11 @@ export function buildLayout(root, config, choices) {
   const head = [];
   if (config.title) head.push(el("p", { className: "dqlp-title", text: config.title }));
   const bar = el("div", { className: "dqlp-bar" }, [
-    ui.buttons.reset, ui.buttons.train, ui.buttons.pause, ui.buttons.step, ui.epoch,
+    ui.buttons.reset,
+    ui.buttons.train,
+    ui.buttons.pause,
+    ui.buttons.step,
+    ui.epoch,
   ]);
   root.replaceChildren(...head, bar, ui.formula, ui.message, body);
   return ui;
@@ -192,8 +247,14 @@ export function buildSliders(container, entries, onInput) {
   const rows = entries.map((entry) => {
     const bound = sliderBound(entry.value);
     const input = el("input", {
-      type: "range", min: -bound, max: bound, step: 0.05, value: entry.value,
-      "data-role": "coefficient", "data-key": entry.key, "data-index": entry.index,
+      type: "range",
+      min: -bound,
+      max: bound,
+      step: 0.05,
+      value: entry.value,
+      "data-role": "coefficient",
+      "data-key": entry.key,
+      "data-index": entry.index,
       "aria-label": `${entry.label} (${entry.title})`,
     });
     const out = el("output", { text: formatCoefficient(entry.value) });

@@ -9,7 +9,13 @@ import { contourSegments } from "./conic.js";
 
 // Okabe-Ito colours for the neurons' curves (the two class colours are kept for the classes).
 export const CURVE_COLOURS = ["#D55E00", "#009E73", "#CC79A7", "#56B4E9", "#F0E442"];
-export const CURVE_DASHES = [[6, 4], [2, 3], [9, 3, 2, 3], [4, 4], [1, 3]];
+export const CURVE_DASHES = [
+  [6, 4],
+  [2, 3],
+  [9, 3, 2, 3],
+  [4, 4],
+  [1, 3],
+];
 
 function parseColour(text, fallback) {
   const hex = /^#([0-9a-f]{6})$/i.exec((text || "").trim());
@@ -272,7 +278,11 @@ export function drawLoss(canvas, train, test, colours) {
   ctx.setLineDash([]);
   ctx.fillStyle = colours.muted;
   const last = train[train.length - 1];
-  ctx.fillText(`loss ${log ? "(log scale) " : ""}${formatLoss(last)} · ${train.length} epochs`, 4, 2);
+  ctx.fillText(
+    `loss ${log ? "(log scale) " : ""}${formatLoss(last)} · ${train.length} epochs`,
+    4,
+    2,
+  );
 }
 
 export function formatLoss(v) {

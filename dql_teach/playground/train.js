@@ -6,13 +6,28 @@
 // Training is what dql_teach.fit does by default: full batch, binary cross-entropy on one
 // logit (mean over the points), Adam with torch's defaults (betas 0.9, 0.999, eps 1e-8).
 
-import { formParams, initParams, layerBackward, layerForward, stateToParams, unflatten } from "./forms.js";
+import {
+  formParams,
+  initParams,
+  layerBackward,
+  layerForward,
+  stateToParams,
+  unflatten,
+} from "./forms.js";
 import { makeRng, subSeed } from "./data.js";
 
 export function makeModel({ form, hidden = 0, rank = 1, seed = 0 }) {
   const rng = makeRng(subSeed(seed, 2));
   const m = hidden > 0 ? hidden : 1;
-  const model = { form, hidden, rank, n: 2, m, first: initParams(form, 2, m, rank, rng), readout: null };
+  const model = {
+    form,
+    hidden,
+    rank,
+    n: 2,
+    m,
+    first: initParams(form, 2, m, rank, rng),
+    readout: null,
+  };
   if (hidden > 0) model.readout = initParams("linear", hidden, 1, 1, rng);
   return model;
 }
@@ -22,7 +37,9 @@ export function modelParams(model) {
   const out = {};
   const prefix = model.hidden > 0 ? "0." : "";
   for (const [name, data] of Object.entries(model.first)) out[prefix + name] = data;
-  if (model.readout) for (const [name, data] of Object.entries(model.readout)) out["2." + name] = data;
+  if (model.readout) {
+    for (const [name, data] of Object.entries(model.readout)) out["2." + name] = data;
+  }
   return out;
 }
 
@@ -48,7 +65,9 @@ function shapesOf(model) {
 export function stateDict(model) {
   const state = {};
   const shapes = shapesOf(model);
-  for (const [key, data] of Object.entries(modelParams(model))) state[key] = unflatten(data, shapes[key]);
+  for (const [key, data] of Object.entries(modelParams(model))) {
+    state[key] = unflatten(data, shapes[key]);
+  }
   return state;
 }
 
@@ -65,7 +84,9 @@ export function modelFromState(form, hidden, state) {
   const layer = stateToParams(form, first);
   const m = hidden > 0 ? hidden : 1;
   if (layer.n !== 2 || layer.m !== m) {
-    throw new Error(`the ${form} layer must map 2 inputs to ${m} outputs, got ${layer.n} to ${layer.m}`);
+    throw new Error(
+      `the ${form} layer must map 2 inputs to ${m} outputs, got ${layer.n} to ${layer.m}`,
+    );
   }
   const model = { form, hidden, rank: layer.rank, n: 2, m, first: layer.P, readout: null };
   if (hidden > 0) {
