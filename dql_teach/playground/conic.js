@@ -89,43 +89,119 @@ export function classifyConic(A, b, c, tol = CONIC_TOL) {
   return { name, degenerate: !PROPER_CONICS.includes(name), eigenvalues: eigA.map((e) => e * (scale || 1)) };
 }
 
-// Marching squares: the zero set of values (ny rows of nx, row-major, row r at y index r) as
-// line segments [i0, j0, i1, j1, ...] in grid coordinates (i along x, j along y), each end
-// placed where the values, linearly interpolated along a cell edge, cross zero. Grid point
-// (i, j) is values[offset + stride * (j * nx + i)]: one neuron of a layer's (points, m) outputs
-// is read in place (stride m, offset its index).
-export function contourSegments(values, nx, ny, stride = 1, offset = 0) {
-  const out = [];
-  const cross = (va, vb) => va / (va - vb); // fraction along the edge where the sign flips
-  const at = (k) => values[offset + stride * k];
+// Scratch buffers of contourLines, reused from call to call (a redraw traces up to nine
+// curves on a 200 x 200 grid, so nothing is allocated per cell).
+const scratch = { size: 0, generation: 0 };
+
+function scratchFor(edges) {
+  if (scratch.size < edges) {
+    scratch.size = edges;
+    scratch.x = new Float64Array(edges); // where the curve crosses each cell edge
+    scratch.y = new Float64Array(edges);
+    scratch.a = new Int32Array(edges); // the (up to) two edges it runs on to from there
+    scratch.b = new Int32Array(edges);
+    scratch.seen = new Int32Array(edges); // = generation: the edge has a vertex in this call
+    scratch.walked = new Int32Array(edges); // = generation: the edge is on a line already
+    scratch.generation = 0;
+  }
+  scratch.generation += 1;
+  return scratch;
+}
+
+// Marching squares: the zero set of values (ny rows of nx, row-major, row j at y index j) as
+// polylines [[x0, y0, x1, y1, ...], ...] in grid coordinates (x along i, y along j); a closed
+// curve ends where it starts. Each vertex lies on a cell edge where the values, linearly
+// interpolated along it, cross zero. Grid point (i, j) is values[offset + stride * (j * nx + i)]:
+// one neuron of a layer's (points, m) outputs is read in place (stride m, offset its index).
+// With step > 1 only every step-th row and column is traced (a coarser, cheaper curve; its
+// coordinates stay those of the full grid). Chained into polylines (not loose segments), a
+// curve can be dashed and joins smoothly.
+export function contourLines(values, fullNx, fullNy, stride = 1, offset = 0, step = 1) {
+  const nx = Math.floor((fullNx - 1) / step) + 1; // the traced grid
+  const ny = Math.floor((fullNy - 1) / step) + 1;
+  // edge ids: the horizontal edge from (i, j) to (i + 1, j) is j nx + i; the vertical edge
+  // from (i, j) to (i, j + 1) is nx ny + j nx + i
+  const V = nx * ny;
+  const { x, y, a, b, seen, walked, generation } = scratchFor(2 * nx * ny);
+  const rowStride = stride * step * fullNx; // from grid point (i, j) to (i, j + 1)
+  const colStride = stride * step; // ... and to (i + 1, j)
+  const used = []; // the edges with a vertex, in the order they were found
+  const crossed = new Int32Array(4);
+  const vertex = (edge, px, py) => {
+    if (seen[edge] !== generation) {
+      seen[edge] = generation;
+      a[edge] = -1;
+      b[edge] = -1;
+      x[edge] = px;
+      y[edge] = py;
+      used.push(edge);
+    }
+    return edge;
+  };
+  const link = (e, f) => {
+    if (a[e] < 0) a[e] = f;
+    else b[e] = f;
+    if (a[f] < 0) a[f] = e;
+    else b[f] = e;
+  };
+  // first pass: a vertex on every edge the curve crosses, and the links within each cell
   for (let j = 0; j + 1 < ny; j++) {
     for (let i = 0; i + 1 < nx; i++) {
-      const v00 = at(j * nx + i);
-      const v10 = at(j * nx + i + 1);
-      const v01 = at((j + 1) * nx + i);
-      const v11 = at((j + 1) * nx + i + 1);
-      const code = (v00 > 0) | ((v10 > 0) << 1) | ((v11 > 0) << 2) | ((v01 > 0) << 3);
-      if (code === 0 || code === 15) continue;
-      // crossing points on the four edges: bottom (00-10), right (10-11), top (01-11), left
-      const pts = [];
-      if ((v00 > 0) !== (v10 > 0)) pts.push(i + cross(v00, v10), j);
-      if ((v10 > 0) !== (v11 > 0)) pts.push(i + 1, j + cross(v10, v11));
-      if ((v01 > 0) !== (v11 > 0)) pts.push(i + cross(v01, v11), j + 1);
-      if ((v00 > 0) !== (v01 > 0)) pts.push(i, j + cross(v00, v01));
-      if (pts.length === 4) {
-        out.push(pts[0], pts[1], pts[2], pts[3]);
-      } else if (pts.length === 8) {
-        // a saddle cell: pair the crossings by the sign at the centre
-        const centre = (v00 + v10 + v01 + v11) / 4 > 0;
-        if (centre === v00 > 0) {
-          out.push(pts[0], pts[1], pts[2], pts[3], pts[4], pts[5], pts[6], pts[7]);
-        } else {
-          out.push(pts[0], pts[1], pts[6], pts[7], pts[2], pts[3], pts[4], pts[5]);
-        }
+      const k = j * nx + i;
+      const at = offset + j * rowStride + i * colStride;
+      const v00 = values[at];
+      const v10 = values[at + colStride];
+      const v01 = values[at + rowStride];
+      const v11 = values[at + rowStride + colStride];
+      const s00 = v00 > 0;
+      const s10 = v10 > 0;
+      const s01 = v01 > 0;
+      const s11 = v11 > 0;
+      if (s00 === s10 && s10 === s11 && s11 === s01) continue;
+      // the crossed edges in the order bottom, right, top, left (no closure in this loop:
+      // one would cost an allocation per cell)
+      let count = 0;
+      if (s00 !== s10) crossed[count++] = vertex(k, i + v00 / (v00 - v10), j);
+      if (s10 !== s11) crossed[count++] = vertex(V + k + 1, i + 1, j + v10 / (v10 - v11));
+      if (s01 !== s11) crossed[count++] = vertex(k + nx, i + v01 / (v01 - v11), j + 1);
+      if (s00 !== s01) crossed[count++] = vertex(V + k, i, j + v00 / (v00 - v01));
+      if (count === 2) {
+        link(crossed[0], crossed[1]);
+      } else if (v00 + v10 + v01 + v11 > 0 === s00) {
+        // a saddle: the centre's sign joins v00 to v11, cutting off v10 and v01
+        link(crossed[0], crossed[1]);
+        link(crossed[2], crossed[3]);
+      } else {
+        link(crossed[0], crossed[3]); // ... or joins v10 to v01, cutting off v00 and v11
+        link(crossed[1], crossed[2]);
       }
     }
   }
-  return out;
+  // second pass: walk the chains, the open ones from an end first, then the closed loops
+  const lines = [];
+  const walk = (start) => {
+    const line = [step * x[start], step * y[start]];
+    walked[start] = generation;
+    let previous = -1;
+    let current = start;
+    for (;;) {
+      const next = a[current] >= 0 && a[current] !== previous ? a[current] : b[current];
+      if (next < 0) break;
+      if (next === start) {
+        line.push(step * x[start], step * y[start]); // closed
+        break;
+      }
+      if (walked[next] === generation) break;
+      walked[next] = generation;
+      line.push(step * x[next], step * y[next]);
+      previous = current;
+      current = next;
+    }
+    lines.push(line);
+  };
+  for (const edge of used) if (walked[edge] !== generation && b[edge] < 0) walk(edge);
+  for (const edge of used) if (walked[edge] !== generation) walk(edge);
+  return lines;
 }
 
 // A polynomial as a person writes it: 1.2x₁² − 0.5x₁x₂ + x₂² − 1 (terms near zero left out).

@@ -5,7 +5,7 @@
 // on a phone's or a laptop's high-density screen; colours come from CSS custom properties on
 // the playground's root (light and dark themes set them: playground.css).
 
-import { contourSegments } from "./conic.js";
+import { contourLines } from "./conic.js";
 
 // Okabe-Ito colours for the neurons' curves (the two class colours are kept for the classes).
 export const CURVE_COLOURS = ["#D55E00", "#009E73", "#CC79A7", "#56B4E9", "#F0E442"];
@@ -146,17 +146,22 @@ function formatTick(v) {
 }
 
 function drawCurve(ctx, values, R, size, style) {
-  const seg = contourSegments(values, R, R, style.stride || 1, style.offset || 0);
-  if (!seg.length) return 0;
+  const lines = contourLines(values, R, R, style.stride || 1, style.offset || 0, style.step || 1);
+  if (!lines.length) return 0;
   const cell = size / R;
+  let vertices = 0;
   ctx.save();
   ctx.beginPath();
-  for (let s = 0; s < seg.length; s += 4) {
+  for (const line of lines) {
     // grid index g sits at the centre of pixel g: (g + 0.5) cells from the edge
-    ctx.moveTo((seg[s] + 0.5) * cell, size - (seg[s + 1] + 0.5) * cell);
-    ctx.lineTo((seg[s + 2] + 0.5) * cell, size - (seg[s + 3] + 0.5) * cell);
+    ctx.moveTo((line[0] + 0.5) * cell, size - (line[1] + 0.5) * cell);
+    for (let k = 2; k < line.length; k += 2) {
+      ctx.lineTo((line[k] + 0.5) * cell, size - (line[k + 1] + 0.5) * cell);
+    }
+    vertices += line.length / 2;
   }
   ctx.lineCap = "round";
+  ctx.lineJoin = "round";
   if (style.halo) {
     // a pale underlay keeps a dark curve readable on both region colours
     ctx.strokeStyle = style.halo;
@@ -170,7 +175,7 @@ function drawCurve(ctx, values, R, size, style) {
   ctx.lineWidth = style.width;
   ctx.stroke();
   ctx.restore();
-  return seg.length / 4;
+  return vertices;
 }
 
 function drawPoints(ctx, data, bounds, size, colours, isTest) {
@@ -214,8 +219,9 @@ function drawPoints(ctx, data, bounds, size, colours, isTest) {
 }
 
 // The main picture. scene: {logits (R * R), R, bounds, curves: [{values, stride, offset (grid
-// point k at values[offset + stride * k]), colour, dash, width, halo}], train, test: datasets
-// {X, y, n}, colours}. Returns the number of curve segments and where the time went (ms).
+// point k at values[offset + stride * k]), step (trace every step-th grid line), colour, dash,
+// width, halo}], train, test: datasets
+// {X, y, n}, colours}. Returns the number of curve vertices and where the time went (ms).
 export function drawScene(canvas, scene) {
   const t0 = performance.now();
   const { ctx, width } = fitCanvas(canvas);
@@ -225,13 +231,13 @@ export function drawScene(canvas, scene) {
   drawRegions(ctx, scene.logits, scene.R, size, colours);
   const t1 = performance.now();
   drawAxes(ctx, scene.bounds, size, colours);
-  let segments = 0;
-  for (const curve of scene.curves) segments += drawCurve(ctx, curve.values, scene.R, size, curve);
+  let vertices = 0;
+  for (const curve of scene.curves) vertices += drawCurve(ctx, curve.values, scene.R, size, curve);
   const t2 = performance.now();
   drawPoints(ctx, scene.train, scene.bounds, size, colours, false);
   if (scene.test && scene.test.n) drawPoints(ctx, scene.test, scene.bounds, size, colours, true);
   const t3 = performance.now();
-  return { segments, regions: t1 - t0, curves: t2 - t1, points: t3 - t2 };
+  return { vertices, regions: t1 - t0, curves: t2 - t1, points: t3 - t2 };
 }
 
 // The loss per epoch (train solid, test dashed), on a log axis when it spans a decade or more.

@@ -123,7 +123,7 @@ export function modelForward(model, X, N) {
     let z = bias[0];
     for (let j = 0; j < h; j++) {
       const a = ws.Z[s * h + j];
-      if (a > 0) z += weight[j] * a; // ReLU
+      z += weight[j] * (a > 0 ? a : 0); // ReLU
     }
     ws.logits[s] = z;
   }
