@@ -1,6 +1,6 @@
 # The two commands of the README:
 #   make book   set up .venv and build the book into _build/html (every notebook executed)
-#   make test   set up .venv (+ Debian's chromium) and run every test, then `make test-colab`
+#   make test   set up .venv (+ Debian's chromium, nodejs) and run every test, then `make test-colab`
 # Each sets itself up on a fresh machine; nothing else is needed.
 #   make test-colab   the library, widget and notebook tests again in .venv-colab, pinned to
 #                     Colab's runtime (tests/colab-constraints.txt), plus the Colab install checks
@@ -10,7 +10,7 @@ VENV   ?= .venv
 PY      = $(VENV)/bin/python
 STAMP   = $(VENV)/.installed
 
-.PHONY: book test test-lib test-colab chromium lint clean
+.PHONY: book test test-lib test-colab chromium node lint clean
 
 # Colab's runtime, pinned: rebuilt from nothing whenever the pins, the test tools or the package
 # change, so it never carries a version from an older build
@@ -34,11 +34,15 @@ book: $(STAMP)
 chromium:
 	@bash scripts/ensure-chromium.sh
 
+# the playground's JavaScript tests (tests/js/) run under `node --test`
+node:
+	@bash scripts/ensure-node.sh
+
 lint: $(STAMP)
 	$(PY) -m ruff check $(wildcard dql_teach tests benchmarks scripts)
 	$(PY) -m ruff format --check $(wildcard dql_teach tests benchmarks)
 
-test: $(STAMP) chromium lint
+test: $(STAMP) chromium node lint
 	$(PY) -m pytest
 	$(MAKE) --no-print-directory test-colab
 

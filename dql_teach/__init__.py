@@ -66,8 +66,8 @@ __version__ = "0.1.0"
 
 
 def __getattr__(name: str):
-    # the figure and widget modules pull in matplotlib and plotly: load them on first use
-    if name in ("viz", "widgets"):
+    # the figure, widget and playground modules are not needed by the maths: load them on first use
+    if name in ("viz", "widgets", "playground"):
         import importlib
 
         return importlib.import_module(f".{name}", __name__)

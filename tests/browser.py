@@ -104,18 +104,31 @@ class Browser:
             if on_event is not None and "method" in reply:
                 on_event(reply)
 
-    def open(self, url: str, width: int = 1280, height: int = 900) -> Page:
+    def open(
+        self,
+        url: str,
+        width: int = 1280,
+        height: int = 900,
+        *,
+        scale: float = 1,
+        mobile: bool = False,
+    ) -> Page:
+        """A new tab showing ``url``. ``scale`` is the device pixel ratio; ``mobile`` emulates
+        a phone (mobile viewport and touch events)."""
         target = self.send("Target.createTarget", {"url": "about:blank"})["targetId"]
         session = self.send("Target.attachToTarget", {"targetId": target, "flatten": True})[
             "sessionId"
         ]
         page = Page(self, session, target)
+        page.scale, page.mobile = scale, mobile
         for domain in ("Page", "Runtime", "Log", "Network"):
             page.send(f"{domain}.enable")
         page.send(
             "Emulation.setDeviceMetricsOverride",
-            {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False},
+            {"width": width, "height": height, "deviceScaleFactor": scale, "mobile": mobile},
         )
+        if mobile:
+            page.send("Emulation.setTouchEmulationEnabled", {"enabled": True, "maxTouchPoints": 5})
         page.navigate(url)
         return page
 
@@ -126,6 +139,8 @@ class Page:
     def __init__(self, browser: Browser, session: str, target: str):
         self.browser, self.session, self.target = browser, session, target
         self.errors: list[str] = []  # console errors and uncaught exceptions
+        self.messages: list[str] = []  # every console message and log entry, of any level
+        self.scale, self.mobile = 1.0, False  # device pixel ratio, phone emulation (open())
         self.requests: list[str] = []  # every URL the page asked for
         self.failed: list[str] = []  # requests that failed
         self._loaded = False
@@ -139,12 +154,17 @@ class Page:
             d = p["exceptionDetails"]
             text = d.get("exception", {}).get("description") or d.get("text", "")
             self.errors.append(f"uncaught: {text} ({d.get('url', '')}:{d.get('lineNumber')})")
-        elif method == "Runtime.consoleAPICalled" and p["type"] in ("error", "assert"):
+        elif method == "Runtime.consoleAPICalled":
             args = " ".join(str(a.get("value", a.get("description", ""))) for a in p["args"])
-            self.errors.append(f"console.{p['type']}: {args}")
-        elif method == "Log.entryAdded" and p["entry"]["level"] == "error":
+            self.messages.append(f"console.{p['type']}: {args}")
+            if p["type"] in ("error", "assert"):
+                self.errors.append(f"console.{p['type']}: {args}")
+        elif method == "Log.entryAdded":
             e = p["entry"]
-            self.errors.append(f"log ({e['source']}): {e['text']} {e.get('url', '')}")
+            text = f"({e['source']}): {e['text']} {e.get('url', '')}"
+            self.messages.append(f"log {e['level']} {text}")
+            if e["level"] == "error":
+                self.errors.append(f"log {text}")
         elif method == "Network.requestWillBeSent":
             self.requests.append(p["request"]["url"])
             self._urls[p["requestId"]] = p["request"]["url"]
@@ -194,6 +214,30 @@ class Page:
                 {"type": kind, "x": x, "y": y, "button": "left", "clickCount": 1},
             )
 
+    def key(self, key: str, code: str | None = None, key_code: int | None = None) -> None:
+        """A real key press (down, up) on the focused element, e.g. ``key("ArrowRight")``."""
+        codes = {"ArrowLeft": 37, "ArrowUp": 38, "ArrowRight": 39, "ArrowDown": 40,
+                 "Enter": 13, "Tab": 9, " ": 32, "Home": 36, "End": 35}  # fmt: skip
+        vk = key_code if key_code is not None else codes.get(key, 0)
+        for kind in ("rawKeyDown", "keyUp"):
+            self.send(
+                "Input.dispatchKeyEvent",
+                {"type": kind, "key": key, "code": code or key, "windowsVirtualKeyCode": vk,
+                 "nativeVirtualKeyCode": vk},
+            )  # fmt: skip
+
+    def swipe(self, x: float, y: float, dy: float, steps: int = 8) -> None:
+        """A one-finger vertical swipe by ``dy`` CSS pixels starting at (x, y), with real
+        touch events (a page on ``mobile=True``), as a reader scrolls on a phone."""
+        points = [(x, y + dy * i / steps) for i in range(steps + 1)]
+        self.send("Input.dispatchTouchEvent",
+                  {"type": "touchStart", "touchPoints": [{"x": x, "y": y}]})  # fmt: skip
+        for px, py in points[1:]:
+            self.send("Input.dispatchTouchEvent",
+                      {"type": "touchMove", "touchPoints": [{"x": px, "y": py}]})  # fmt: skip
+            self.pump(0.016)
+        self.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+
     def screenshot(self, path: Path, full_page: bool = True, width: int = 1280) -> None:
         """A PNG of the page; full_page grows the viewport to the document's height first
         (a clip beyond the viewport shifts fixed-position layouts)."""
@@ -201,8 +245,8 @@ class Page:
             height = self.eval("document.documentElement.scrollHeight")
             self.send(
                 "Emulation.setDeviceMetricsOverride",
-                {"width": width, "height": min(height, 16000), "deviceScaleFactor": 1,
-                 "mobile": False},
+                {"width": width, "height": min(height, 16000),
+                 "deviceScaleFactor": self.scale, "mobile": self.mobile},
             )  # fmt: skip
             self.pump(0.5)  # let plotly's resize handlers redraw
         data = self.send("Page.captureScreenshot", {"format": "png"})["data"]

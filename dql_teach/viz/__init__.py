@@ -7,11 +7,14 @@ Split by what the parts do, as in TensorFlow Playground:
 - :mod:`.plotly_figures`: plotly figures, whose sliders switch between precomputed frames so
   they stay interactive in the static HTML book with no kernel;
 - :mod:`.display`: where output goes (:func:`show`, :func:`markdown_table`) and figure text;
-- :mod:`.style`: every colour (Okabe–Ito, colour-blind safe), marker and plotly layout default.
+- :mod:`.style`: every colour (Okabe–Ito, colour-blind safe), marker and plotly layout default;
+- :func:`playground`: the in-page playground of :mod:`dql_teach.playground` (JavaScript that
+  trains in the reader's browser), re-exported here beside the figures.
 
 Everything public is re-exported here: ``dql_teach.viz.plot_conic`` and so on.
 """
 
+from ..playground import playground
 from .display import conic_text, markdown_table, polynomial_text, show
 from .grids import (
     conic_grid,
@@ -87,6 +90,7 @@ __all__ = [
     "plot_data",
     "plot_decision_panels",
     "plot_decision_surface",
+    "playground",
     "plotly_layout",
     "polynomial_text",
     "quadric_of",
