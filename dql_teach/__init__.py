@@ -8,7 +8,7 @@
 (torch.Size([1, 2, 2]), torch.Size([1, 2]), torch.Size([1]))
 """
 
-from . import analysis, compare, data, train
+from . import analysis, compare, data, results, train
 from .analysis import (
     FormCost,
     activation_memory,
@@ -17,7 +17,7 @@ from .analysis import (
     form_table,
     multiply_adds,
 )
-from .compare import SeedResult, make_mlp, pareto_front, run_seeds, smallest_reaching
+from .compare import fit_together, make_mlp, run_seeds
 from .conv import QuadricConv2d
 from .convert import quadrify
 from .data import (
@@ -50,6 +50,16 @@ from .quadric import (
     conic_coefficients_to_quadric,
     evaluate_quadric,
     quadric_to_conic_coefficients,
+)
+from .results import (
+    AccuracyGap,
+    ParameterRatio,
+    SeedResult,
+    accuracy_gap,
+    beats,
+    parameter_ratio,
+    pareto_front,
+    smallest_reaching,
 )
 from .train import History, evaluate, fit, predict
 
