@@ -27,7 +27,7 @@ import torch
 from torch import Tensor, nn
 from tqdm.auto import tqdm
 
-from ._checks import check_seed
+from ._checks import check_positive_int, check_seed
 from .analysis import count_connections, count_parameters
 from .data import train_test_split
 from .neurons import FORMS, make_layer
@@ -168,21 +168,24 @@ def run_seeds(
     if unknown:
         raise TypeError(f"run_seeds got options that fit does not take: {unknown}")
     fit_options.setdefault("progress", False)
+    # checked here as fit would: the seeds trained together leave these two out
+    check_positive_int("batch_size", fit_options.get("batch_size"), allow_none=True)
+    check_seed("seed", fit_options.get("seed"), allow_none=True)
 
-    splits, models = [], []
-    for seed in seeds:
-        splits.append(train_test_split(X, y, test_size, seed=seed))
-        torch.manual_seed(seed)
-        models.append(build())
-    reason = None if together is False else _why_not_together(models, splits, fit_options)
+    splits = [train_test_split(X, y, test_size, seed=seed) for seed in seeds]
+    reason = None if together is False else _why_not_together(build, seeds, splits, fit_options)
     if together and reason:
         raise ValueError(f"run_seeds cannot train these seeds together: {reason}")
     if together is False or reason:
-        histories = [
-            fit(model, X_train, y_train, **fit_options)
-            for model, (X_train, _, y_train, _) in zip(models, splits)
-        ]
+        models, histories = [], []
+        for seed, (X_train, _, y_train, _) in zip(seeds, splits):
+            # seed, build and train in turn: a model that draws random numbers as it trains
+            # (dropout, mini-batches) draws them from its own seed
+            torch.manual_seed(seed)
+            models.append(build())
+            histories.append(fit(models[-1], X_train, y_train, **fit_options))
     else:
+        models = _build(build, seeds)
         options = {k: v for k, v in fit_options.items() if k not in ("batch_size", "seed")}
         histories = fit_together(models, [s[0] for s in splits], [s[2] for s in splits], **options)
     accuracies = [evaluate(m, X_test, y_test) for m, (_, X_test, _, y_test) in zip(models, splits)]
@@ -197,7 +200,17 @@ def run_seeds(
     )
 
 
-def _why_not_together(models: list[nn.Module], splits: list, options: dict) -> str | None:
+def _build(build: Callable[[], nn.Module], seeds: list[int]) -> list[nn.Module]:
+    models = []
+    for seed in seeds:
+        torch.manual_seed(seed)
+        models.append(build())
+    return models
+
+
+def _why_not_together(
+    build: Callable[[], nn.Module], seeds: list[int], splits: list, options: dict
+) -> str | None:
     """Why ``fit_together`` would not do what one ``fit`` per seed does (``None``: it would)."""
     other = sorted(k for k, v in options.items() if k not in _TOGETHER_OPTIONS and v is not None)
     if other:
@@ -205,8 +218,13 @@ def _why_not_together(models: list[nn.Module], splits: list, options: dict) -> s
     batch_size = options.get("batch_size")
     if batch_size is not None and batch_size < len(splits[0][0]):
         return "mini-batches (batch_size) are drawn one seed at a time"
-    if len(models) < 2:
+    if len(seeds) < 2:
         return "there is only one seed"
+    state = torch.random.get_rng_state()  # the probe's models must not move the global seed
+    try:
+        models = _build(build, seeds[:2])
+    finally:
+        torch.random.set_rng_state(state)
     return _why_not_stackable(models, splits[0][0][:2], splits[0][2][:2], options.get("loss_fn"))
 
 

@@ -247,3 +247,22 @@ def test_run_seeds_checks_seeds_and_options():
         dql.run_seeds("x", build, X, y, epoch=3)
     with pytest.raises(TypeError, match="together must be None, True or False"):
         dql.run_seeds("x", build, X, y, together="yes")
+    with pytest.raises(ValueError, match=r"seed must be an int in \[0, 4294967295\]"):
+        dql.run_seeds("x", build, X, y, seed=2**40)  # unused by full-batch training, still checked
+    with pytest.raises(TypeError, match="batch_size must be an int or None, got str"):
+        dql.run_seeds("x", build, X, y, batch_size="16")
+
+
+@pytest.mark.parametrize("options", [dict(batch_size=16), {}])
+def test_a_seeds_run_does_not_depend_on_the_other_seeds(options):
+    """Dropout (and mini-batches) draw random numbers while training: each seed draws them
+    from its own seed, whichever seeds run with it and whichever path trains them."""
+    X, y = dql.make_dataset("moons", n_samples=80)
+
+    def build():
+        return nn.Sequential(nn.Linear(2, 8), nn.Dropout(0.3), nn.Linear(8, 1))
+
+    both = dql.run_seeds("x", build, X, y, seeds=[0, 1], epochs=5, **options)
+    alone = dql.run_seeds("x", build, X, y, seeds=[1], epochs=5, **options)
+    torch.testing.assert_close(both.models[1][0].weight, alone.models[0][0].weight)
+    assert both.histories[1].loss == alone.histories[0].loss
