@@ -133,9 +133,11 @@ def run_seeds(
             ``None`` (default) where that gives the same result as one :func:`dql_teach.fit`
             per seed (full-batch default Adam, no ``callback``, validation data, ``optimizer``
             or ``param_groups``, a model that ``torch.func.vmap`` can run and that updates no
-            buffers),
-            else one seed after the other; ``True`` insists (``ValueError`` saying why not);
-            ``False`` trains one seed after the other.
+            buffers) and is faster (four or more seeds, and a model small enough that
+            Python, not arithmetic, sets the speed: training rows x parameters < 2**22),
+            else one seed after the other; ``True`` trains them together wherever that
+            gives the same result (``ValueError`` saying why not); ``False`` trains one seed
+            after the other.
         fit_options: passed to :func:`dql_teach.fit` (``epochs``, ``lr``...); its progress
             bar is off unless asked for.
 
@@ -173,7 +175,11 @@ def run_seeds(
     check_seed("seed", fit_options.get("seed"), allow_none=True)
 
     splits = [train_test_split(X, y, test_size, seed=seed) for seed in seeds]
-    reason = None if together is False else _why_not_together(build, seeds, splits, fit_options)
+    reason = (
+        None
+        if together is False
+        else _why_not_together(build, seeds, splits, fit_options, insist=bool(together))
+    )
     if together and reason:
         raise ValueError(f"run_seeds cannot train these seeds together: {reason}")
     if together is False or reason:
@@ -208,23 +214,35 @@ def _build(build: Callable[[], nn.Module], seeds: list[int]) -> list[nn.Module]:
     return models
 
 
+# where training the seeds together pays (benchmarks/bench_seeds.py, 2-core CPU): with four or
+# more seeds, and while a seed's step is small enough (rows x parameters) for Python overhead,
+# not arithmetic, to set the speed: x3-5 for the toy 2-h-1 nets, x1.4 for the digits' 64-16-10
+# with ten seeds, but x0.7-1.2 for the 64-128-10, where the batched products run slower
+_TOGETHER_MIN_SEEDS = 4
+_TOGETHER_MAX_WORK = 2**22
+
+
 def _why_not_together(
-    build: Callable[[], nn.Module], seeds: list[int], splits: list, options: dict
+    build: Callable[[], nn.Module], seeds: list[int], splits: list, options: dict, insist: bool
 ) -> str | None:
-    """Why ``fit_together`` would not do what one ``fit`` per seed does (``None``: it would)."""
+    """Why ``fit_together`` would not do what one ``fit`` per seed does, or (unless
+    ``insist``) would not be faster; ``None``: train the seeds together."""
     other = sorted(k for k, v in options.items() if k not in _TOGETHER_OPTIONS and v is not None)
     if other:
         return f"the fit options {other} need one model at a time"
+    n = len(splits[0][0])
     batch_size = options.get("batch_size")
-    if batch_size is not None and batch_size < len(splits[0][0]):
+    if batch_size is not None and batch_size < n:
         return "mini-batches (batch_size) are drawn one seed at a time"
-    if len(seeds) < 2:
-        return "there is only one seed"
+    if not insist and len(seeds) < _TOGETHER_MIN_SEEDS:
+        return f"fewer than {_TOGETHER_MIN_SEEDS} seeds: one at a time is as fast"
     state = torch.random.get_rng_state()  # the probe's models must not move the global seed
     try:
         models = _build(build, seeds[:2])
     finally:
         torch.random.set_rng_state(state)
+    if not insist and n * count_parameters(models[0]) >= _TOGETHER_MAX_WORK:
+        return "the model and data are large enough for one at a time to be as fast"
     return _why_not_stackable(models, splits[0][0][:2], splits[0][2][:2], options.get("loss_fn"))
 
 
@@ -350,7 +368,8 @@ def fit_together(
     losses, corrects = [], []  # per epoch, (S,) each: read back once at the end
     parameters = sum(p.numel() for p in models[0].parameters())
     with contextlib.ExitStack() as cleanup:
-        cleanup.enter_context(_threads_for(X_all[0], len(models) * n, parameters))
+        # the threads one fit per model would use: more spin-wait on a shared CPU (train.py)
+        cleanup.enter_context(_threads_for(X_all[0], n, parameters))
         cleanup.enter_context(torch.inference_mode(False))
         cleanup.enter_context(torch.enable_grad())
         bar = cleanup.enter_context(

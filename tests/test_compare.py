@@ -152,15 +152,21 @@ def test_run_seeds_trains_together_where_it_gives_the_same_result(monkeypatch):
         dql.compare, "fit_together", lambda *a, **k: calls.append(1) or original(*a, **k)
     )
     X, y = dql.make_dataset("moons", n_samples=80)
-    run = dict(X=X, y=y, seeds=[0, 1], epochs=3)
+    run = dict(X=X, y=y, seeds=range(4), epochs=3)
     dql.run_seeds("full batch", lambda: dql.make_mlp([2, 3, 1], "diagonal"), **run)
     assert calls == [1]
     dql.run_seeds("batch of all", lambda: nn.Linear(2, 1), batch_size=1000, **run)
     assert calls == [1, 1]  # a batch larger than the data is full-batch training
+    dql.run_seeds("two seeds", lambda: nn.Linear(2, 1), **{**run, "seeds": [0, 1]})
+    dql.run_seeds("two seeds", lambda: nn.Linear(2, 1), **{**run, "seeds": [0, 1]}, together=True)
+    assert calls == [1, 1, 1]  # too few seeds to pay, unless asked for
+    big = lambda: dql.make_mlp([2, 2**16, 1])  # noqa: E731 - 60 rows x 2**18 params > 2**22
+    dql.run_seeds("large", big, **{**run, "epochs": 1})
+    assert calls == [1, 1, 1]
     for options in [dict(batch_size=16), dict(callback=lambda e, m: None), dict(together=False)]:
         dql.run_seeds("one at a time", lambda: nn.Linear(2, 1), **run, **options)
     dql.run_seeds("no vmap rule", lambda: dql.make_mlp([2, 1], "full"), **run)  # custom autograd
-    assert calls == [1, 1]
+    assert calls == [1, 1, 1]
 
 
 class CountsCalls(nn.Module):
