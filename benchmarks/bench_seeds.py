@@ -16,9 +16,10 @@ before and after, since the 2-core machine is shared.
 Usage::
 
     python benchmarks/bench_seeds.py            # ~10 min on the 2-core CPU
+    python benchmarks/bench_seeds.py --sections episode4   # only that part, the rest kept
     python benchmarks/bench_seeds.py --quick    # a few rows; writes seeds-quick.json
 
-Writes ``benchmarks/results/seeds.json``.
+Writes ``benchmarks/results/seeds.json``, one entry per section with its machine and load.
 """
 
 from __future__ import annotations
@@ -123,8 +124,9 @@ def digits_rows(quick: bool) -> list[dict]:
     return rows
 
 
-def episode4(together: bool) -> dict:
-    """Sections 4.3 and 4.4 of episode 4 as they stand, with ten seeds instead of three."""
+def episode4(together: bool | None) -> dict:
+    """Sections 4.3 and 4.4 of episode 4 as they stand, with ten seeds instead of three:
+    ``together=None`` is ``run_seeds``' default (together where it pays)."""
     times = {}
     start = time.perf_counter()
     for name in ("moons", "spirals"):
@@ -148,7 +150,7 @@ def episode4(together: bool) -> dict:
                 X, y, SEEDS, together=together, epochs=200, lr=0.01,
             )  # fmt: skip
     times["digits_sweep_s"] = round(time.perf_counter() - start, 2)
-    label = "together" if together else "one fit per seed"
+    label = "together where it pays" if together is None else "one fit per seed"
     print(f"episode 4 with ten seeds, {label}: {times}", flush=True)
     return times
 
@@ -157,6 +159,13 @@ def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="a few rows, no episode run")
     parser.add_argument(
+        "--sections",
+        nargs="+",
+        choices=["toy", "digits", "episode4"],
+        default=["toy", "digits", "episode4"],
+        help="what to run; the others are kept from the existing results file",
+    )
+    parser.add_argument(
         "--skip-sequential-episode",
         action="store_true",
         help="time episode 4's sweeps only with the seeds together",
@@ -164,15 +173,23 @@ def main(argv: list[str] | None = None) -> dict:
     args = parser.parse_args(argv)
     X, y = dql.make_dataset("moons", n_samples=100, seed=0)
     dql.run_seeds("warm-up", lambda: dql.make_mlp([2, 4, 1]), X, y, range(2), epochs=5)
-    result = {"machine": machine_info(), "settings": vars(args), "seeds": len(SEEDS)}
-    result["toy"] = toy_rows(args.quick)
-    result["digits"] = digits_rows(args.quick)
-    if not args.quick:
-        result["episode4_ten_seeds"] = {"together": episode4(True)}
-        if not args.skip_sequential_episode:
-            result["episode4_ten_seeds"]["one_fit_per_seed"] = episode4(False)
-    result["load_average_after"] = load_average()
     out = RESULTS / ("seeds-quick.json" if args.quick else "seeds.json")
+    result = json.loads(out.read_text()) if out.exists() else {}
+    result["seeds"] = len(SEEDS)
+    for section in args.sections:
+        if section == "episode4" and args.quick:
+            continue
+        run = {"machine": machine_info()}
+        if section == "toy":
+            run["rows"] = toy_rows(args.quick)
+        elif section == "digits":
+            run["rows"] = digits_rows(args.quick)
+        else:
+            run["together_where_it_pays"] = episode4(None)
+            if not args.skip_sequential_episode:
+                run["one_fit_per_seed"] = episode4(False)
+        run["load_average_after"] = load_average()
+        result[section] = run
     out.write_text(json.dumps(result, indent=2) + "\n")
     print(f"wrote {out}")
     return result
