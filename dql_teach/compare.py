@@ -9,10 +9,14 @@ questions of episode 4 of a set of them, spread included.
 
 Seeds trained together: for full-batch Adam, :func:`run_seeds` stacks the seeds' networks into
 one (``torch.func.stack_module_state``), runs them all in one call per step
-(``torch.func.vmap`` over ``functional_call``, each seed on its own split) and steps one Adam
-over the stacked parameters. Adam works element by element and the summed loss gives each
-seed's parameters exactly its own gradient, so every seed ends where :func:`dql_teach.fit`
-alone would have brought it (up to rounding); :func:`fit_together` is that loop.
+(``torch.func.vmap`` over ``functional_call``, each seed on its own split, all of one size) and
+steps one Adam over the stacked parameters. Adam works element by element and the summed loss
+gives each seed's parameters exactly its own gradient, so every seed ends where
+:func:`dql_teach.fit` alone would have brought it, up to rounding (float64: within 1e-10; in
+float32 the rounding can grow over hundreds of epochs of a chaotic run, as between any two
+machines); :func:`fit_together` is that loop. It pays where Python, not arithmetic, sets the
+speed: ten seeds of the toy 2-h-1 networks train 2-7x faster, the digits' 64-128-10 no faster
+(``benchmarks/bench_seeds.py``), so :func:`run_seeds` chooses.
 """
 
 from __future__ import annotations
