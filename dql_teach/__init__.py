@@ -8,7 +8,7 @@
 (torch.Size([1, 2, 2]), torch.Size([1, 2]), torch.Size([1]))
 """
 
-from . import analysis, compare, data, forms, timing, train
+from . import analysis, compare, data, forms, results, timing, train
 from .analysis import (
     FormCost,
     activation_memory,
@@ -17,7 +17,7 @@ from .analysis import (
     form_table,
     multiply_adds,
 )
-from .compare import SeedResult, pareto_front, run_seeds, smallest_reaching
+from .compare import fit_together, run_seeds
 from .conv import QuadricConv2d
 from .convert import quadrify
 from .data import (
@@ -59,6 +59,16 @@ from .quadric import (
     normalize_quadric,
     quadric_to_conic,
     rotation_matrix,
+)
+from .results import (
+    AccuracyGap,
+    ParameterRatio,
+    SeedResult,
+    accuracy_gap,
+    beats,
+    parameter_ratio,
+    pareto_front,
+    smallest_reaching,
 )
 from .train import History, evaluate, fit, predict
 

@@ -1,56 +1,67 @@
 """Fair comparisons of architectures: networks built from form names, trained over seeds.
 
 A single training run says little: the split and the initialisation each move a small
-network's test accuracy by a point or more. :func:`run_seeds` trains one fresh network per
-seed (the seed fixes both the split and the initial weights, so every architecture sees the
-same splits) and keeps every test accuracy; :func:`pareto_front` and :func:`smallest_reaching`
-turn a set of such results into the questions episode 4 asks: which models are not beaten by
-a smaller one, and what is the smallest network of a family that reaches a given accuracy.
+network's test accuracy by a point or more (with ten seeds, some small networks stay at chance
+on a seed or two). :func:`run_seeds` trains one fresh network per seed (the seed fixes both the
+split and the initial weights, so every architecture sees the same splits) and keeps every
+test accuracy in a :class:`~dql_teach.results.SeedResult`; :mod:`dql_teach.results` asks the
+questions of episode 4 of a set of them, spread included.
+
+Seeds trained together: for full-batch Adam, :func:`run_seeds` stacks the seeds' networks into
+one (``torch.func.stack_module_state``), runs them all in one call per step
+(``torch.func.vmap`` over ``functional_call``, each seed on its own split, all of one size) and
+steps one Adam over the stacked parameters. Adam works element by element and the summed loss
+gives each seed's parameters exactly its own gradient, so every seed ends where
+:func:`dql_teach.fit` alone would have brought it, up to rounding (float64: within 1e-10; in
+float32 the rounding can grow over hundreds of epochs of a chaotic run, as between any two
+machines); :func:`fit_together` is that loop. It pays where Python, not arithmetic, sets the
+speed: ten seeds of the toy 2-h-1 networks train 2-7x faster, the digits' 64-128-10 no faster
+(``benchmarks/bench_seeds.py``), so :func:`run_seeds` chooses.
 """
 
 from __future__ import annotations
 
-import statistics
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+import contextlib
+import copy
+import inspect
+import math
+from collections.abc import Callable, Iterable, Sequence
 
 import torch
 from torch import Tensor, nn
+from tqdm.auto import tqdm
 
+from ._checks import check_positive_int, check_seed
 from .analysis import count_connections, count_parameters
 from .data import train_test_split
 from .forms.registry import make_mlp
-from .train import evaluate, fit
+from .results import SeedResult, pareto_front, smallest_reaching
+from .train import (
+    History,
+    _check_fit_arguments,
+    _loss_and_correct,
+    _threads_for,
+    evaluate,
+    fit,
+)
 
-__all__ = ["SeedResult", "make_mlp", "pareto_front", "run_seeds", "smallest_reaching"]
+__all__ = [
+    "SeedResult",
+    "fit_together",
+    "make_mlp",
+    "pareto_front",
+    "run_seeds",
+    "smallest_reaching",
+]
 
 
-@dataclass
-class SeedResult:
-    """Test accuracies of one architecture, one per seed, and the trained models."""
-
-    name: str
-    params: int
-    connections: int
-    seeds: list[int] = field(default_factory=list)
-    accuracies: list[float] = field(default_factory=list)
-    models: list[nn.Module] = field(default_factory=list, repr=False)
-
-    @property
-    def mean(self) -> float:
-        """Mean test accuracy over the seeds."""
-        return statistics.fmean(self.accuracies)
-
-    @property
-    def std(self) -> float:
-        """Sample standard deviation of the test accuracy (0 for a single seed)."""
-        return statistics.stdev(self.accuracies) if len(self.accuracies) > 1 else 0.0
-
-    def __str__(self) -> str:
-        return (
-            f"{self.name:22s} {self.params:5d} params {self.connections:5d} conn.  "
-            f"{self.mean:6.1%} ± {self.std:.1%}"
-        )
+# the fit options that training seeds together supports (the others need one model at a time)
+_TOGETHER_OPTIONS = {"epochs", "lr", "loss_fn", "progress", "batch_size", "seed"}
+_FIT_OPTIONS = {
+    name
+    for name, p in inspect.signature(fit).parameters.items()
+    if p.kind is inspect.Parameter.KEYWORD_ONLY
+}
 
 
 def run_seeds(
@@ -60,6 +71,8 @@ def run_seeds(
     y: Tensor,
     seeds: Iterable[int] = (0, 1, 2),
     test_size: float = 0.25,
+    *,
+    together: bool | None = None,
     **fit_options,
 ) -> SeedResult:
     """Train a fresh ``build()`` once per seed and record its test accuracy.
@@ -72,21 +85,31 @@ def run_seeds(
         name: a label for tables and plots.
         build: makes a new untrained model each time it is called.
         X: ``(N, ...)`` samples; y: ``(N,)`` integer labels.
-        seeds: one training run per seed.
+        seeds: one training run per seed, each an int in ``[0, 2**32)``, all different.
         test_size: the fraction of samples held out for the test accuracy.
+        together: train the seeds together (:func:`fit_together`, one batched network):
+            ``None`` (default) where that gives the same result as one :func:`dql_teach.fit`
+            per seed (full-batch default Adam, no ``callback``, validation data, ``optimizer``
+            or ``param_groups``, a model that ``torch.func.vmap`` can run and that updates no
+            buffers) and is faster (four or more seeds, and a model small enough that
+            Python, not arithmetic, sets the speed: training rows x parameters < 2**22),
+            else one seed after the other; ``True`` trains them together wherever that
+            gives the same result (``ValueError`` saying why not); ``False`` trains one seed
+            after the other.
         fit_options: passed to :func:`dql_teach.fit` (``epochs``, ``lr``...); its progress
             bar is off unless asked for.
 
     Returns:
-        A :class:`SeedResult` with one accuracy and one trained model per seed.
+        A :class:`SeedResult` with one accuracy, one trained model and one
+        :class:`~dql_teach.History` per seed.
 
     Example:
         >>> from dql_teach import make_dataset
         >>> X, y = make_dataset("circles", n_samples=100)
-        >>> r = run_seeds("quadric", lambda: make_mlp([2, 1], "full"), X, y, seeds=[0, 1],
-        ...               epochs=50, lr=0.1)
-        >>> r.params, len(r.accuracies)
-        (6, 2)
+        >>> r = run_seeds("quadric", lambda: make_mlp([2, 1], "diagonal"), X, y,
+        ...               seeds=range(4), epochs=50, lr=0.1)
+        >>> r.params, len(r.accuracies), len(r.histories[0].loss)
+        (5, 4, 50)
     """
     if isinstance(build, nn.Module) or not callable(build):
         # a module is callable too, but training it per seed would reuse one set of weights
@@ -94,49 +117,242 @@ def run_seeds(
             f"build must be a function that returns a new model (lambda: ...), got "
             f"{type(build).__name__}"
         )
-    seeds = list(seeds)
+    seeds = [check_seed("seeds[]", s) for s in seeds]
     if not seeds:
         raise ValueError("seeds must name at least one seed")
+    if len(set(seeds)) != len(seeds):
+        raise ValueError(f"seeds must differ (a repeated seed repeats its run), got {seeds}")
+    if together not in (None, True, False):
+        raise TypeError(f"together must be None, True or False, got {together!r}")
+    unknown = sorted(set(fit_options) - _FIT_OPTIONS)
+    if unknown:
+        raise TypeError(f"run_seeds got options that fit does not take: {unknown}")
     fit_options.setdefault("progress", False)
-    result: SeedResult | None = None
+    # checked here as fit would: the seeds trained together leave these two out
+    check_positive_int("batch_size", fit_options.get("batch_size"), allow_none=True)
+    check_seed("seed", fit_options.get("seed"), allow_none=True)
+
+    splits = [train_test_split(X, y, test_size, seed=seed) for seed in seeds]
+    reason = (
+        None
+        if together is False
+        else _why_not_together(build, seeds, splits, fit_options, insist=bool(together))
+    )
+    if together and reason:
+        raise ValueError(f"run_seeds cannot train these seeds together: {reason}")
+    if together is False or reason:
+        models, histories = [], []
+        for seed, (X_train, _, y_train, _) in zip(seeds, splits):
+            # seed, build and train in turn: a model that draws random numbers as it trains
+            # (dropout, mini-batches) draws them from its own seed
+            torch.manual_seed(seed)
+            models.append(build())
+            histories.append(fit(models[-1], X_train, y_train, **fit_options))
+    else:
+        models = _build(build, seeds)
+        options = {k: v for k, v in fit_options.items() if k not in ("batch_size", "seed")}
+        histories = fit_together(models, [s[0] for s in splits], [s[2] for s in splits], **options)
+    accuracies = [evaluate(m, X_test, y_test) for m, (_, X_test, _, y_test) in zip(models, splits)]
+    return SeedResult(
+        name,
+        count_parameters(models[0]),
+        count_connections(models[0]),
+        seeds=seeds,
+        accuracies=accuracies,
+        models=models,
+        histories=histories,
+    )
+
+
+def _build(build: Callable[[], nn.Module], seeds: list[int]) -> list[nn.Module]:
+    models = []
     for seed in seeds:
-        X_train, X_test, y_train, y_test = train_test_split(X, y, test_size, seed=seed)
         torch.manual_seed(seed)
-        model = build()
-        if result is None:
-            result = SeedResult(name, count_parameters(model), count_connections(model))
-        fit(model, X_train, y_train, **fit_options)
-        result.seeds.append(seed)
-        result.accuracies.append(evaluate(model, X_test, y_test))
-        result.models.append(model)
-    assert result is not None
-    return result
+        models.append(build())
+    return models
 
 
-def pareto_front(results: Iterable[SeedResult]) -> list[SeedResult]:
-    """The results that no other result beats with as few or fewer parameters.
+# where training the seeds together pays (benchmarks/bench_seeds.py, 2-core CPU): with four or
+# more seeds, and while a seed's step is small enough (rows x parameters) for Python overhead,
+# not arithmetic, to set the speed: x3-5 for the toy 2-h-1 nets, x1.4 for the digits' 64-16-10
+# with ten seeds, but x0.7-1.2 for the 64-128-10, where the batched products run slower
+_TOGETHER_MIN_SEEDS = 4
+_TOGETHER_MAX_WORK = 2**22
+
+
+def _why_not_together(
+    build: Callable[[], nn.Module], seeds: list[int], splits: list, options: dict, insist: bool
+) -> str | None:
+    """Why ``fit_together`` would not do what one ``fit`` per seed does, or (unless
+    ``insist``) would not be faster; ``None``: train the seeds together."""
+    other = sorted(k for k, v in options.items() if k not in _TOGETHER_OPTIONS and v is not None)
+    if other:
+        return f"the fit options {other} need one model at a time"
+    n = len(splits[0][0])
+    batch_size = options.get("batch_size")
+    if batch_size is not None and batch_size < n:
+        return "mini-batches (batch_size) are drawn one seed at a time"
+    if not insist and len(seeds) < _TOGETHER_MIN_SEEDS:
+        return f"fewer than {_TOGETHER_MIN_SEEDS} seeds: one at a time is as fast"
+    state = torch.random.get_rng_state()  # the probe's models must not move the global seed
+    try:
+        models = _build(build, seeds[:2])
+    finally:
+        torch.random.set_rng_state(state)
+    if not insist and n * count_parameters(models[0]) >= _TOGETHER_MAX_WORK:
+        return "the model and data are large enough for one at a time to be as fast"
+    return _why_not_stackable(models, splits[0][0][:2], splits[0][2][:2], options.get("loss_fn"))
+
+
+def _why_not_stackable(
+    models: Sequence[nn.Module], X: Tensor, y: Tensor, loss_fn: Callable | None
+) -> str | None:
+    """``None`` when the models stack into one ``vmap``-able network, else the reason."""
+    shapes = [[(n, p.shape, p.dtype) for n, p in m.named_parameters()] for m in models]
+    if any(s != shapes[0] for s in shapes):
+        return "the models differ in their parameters (build must make one architecture)"
+    # buffers are shared by the stacked network as constants (the full form's index tables);
+    # statistics that forward updates (BatchNorm's) would not be kept per seed
+    buffers = [dict(m.named_buffers()) for m in models]
+    if any(b.keys() != buffers[0].keys() for b in buffers) or any(
+        not torch.equal(b[k], buffers[0][k]) for b in buffers for k in b
+    ):
+        return "the models' buffers differ (statistics such as BatchNorm's are kept per model)"
+    before = {k: v.clone() for k, v in buffers[0].items()}
+    try:  # a forward and backward on a sample or two per seed: custom autograd, randomness...
+        step = _StackedStep(models, loss_fn)
+        X1, y1 = X.expand(len(models), *X.shape), y.expand(len(models), *y.shape)
+        with torch.enable_grad():
+            losses, _ = step(X1, y1)
+            torch.autograd.grad(losses.sum(), list(step.params.values()), allow_unused=True)
+    except Exception as error:  # noqa: BLE001 - any failure means: train one at a time
+        return f"torch.func.vmap cannot run the model ({type(error).__name__}: {error})"
+    if any(not torch.equal(step.buffers[k], v) for k, v in before.items()):
+        return "the model changes its buffers in forward (BatchNorm statistics...)"
+    return None
+
+
+class _StackedStep:
+    """The seeds' models as one: stacked parameters and a vmapped loss over stacked data."""
+
+    def __init__(self, models: Sequence[nn.Module], loss_fn: Callable | None) -> None:
+        params, _ = torch.func.stack_module_state(list(models))  # leaves, (S, *shape) each
+        self.params: dict[str, Tensor] = params
+        self.buffers = {k: v.clone() for k, v in models[0].named_buffers()}  # one for all
+        base = copy.deepcopy(models[0]).to("meta")  # the architecture without its weights
+        base.train()  # as fit trains
+
+        def one_seed(p: dict[str, Tensor], x: Tensor, t: Tensor) -> tuple[Tensor, Tensor]:
+            out = torch.func.functional_call(base, (p, self.buffers), (x,))
+            return _loss_and_correct(out, t, loss_fn)
+
+        self._step = torch.func.vmap(one_seed, randomness="error")
+
+    def __call__(self, X: Tensor, y: Tensor) -> tuple[Tensor, Tensor]:
+        """Each seed's mean loss ``(S,)`` and number of correct predictions ``(S,)``."""
+        return self._step(self.params, X, y)
+
+
+def fit_together(
+    models: Sequence[nn.Module],
+    X: Sequence[Tensor],
+    y: Sequence[Tensor],
+    *,
+    epochs: int = 200,
+    lr: float = 1e-2,
+    loss_fn: Callable[[Tensor, Tensor], Tensor] | None = None,
+    progress: bool = False,
+) -> list[History]:
+    """Train several models of one architecture, each on its own data, as one batched network.
+
+    Full-batch Adam, as :func:`dql_teach.fit` with the same ``epochs``, ``lr`` and ``loss_fn``
+    trains each model alone: the models' parameters are stacked, every step runs all models
+    through ``torch.func.vmap`` (model ``s`` on ``X[s]``), and one Adam steps the stacked
+    parameters with the gradient of the summed losses, which is each model's own gradient.
+    The models end with the weights they would have after ``fit`` (equal up to rounding: the
+    batched products add in another order) and keep their training mode.
+
+    Args:
+        models: ``S`` models with the same parameters (names, shapes, dtypes) and equal
+            buffers that forward leaves alone (constants, not BatchNorm statistics).
+        X: ``S`` inputs, each ``(N, ...)`` with the same ``N``; y: ``S`` label tensors ``(N,)``.
+        epochs, lr, loss_fn, progress: as in :func:`dql_teach.fit`.
 
     Returns:
-        Those results by increasing parameter count (and increasing mean accuracy).
+        One :class:`~dql_teach.History` per model (training loss and accuracy per epoch).
+
+    Raises:
+        FloatingPointError: some model's loss became NaN or infinite; the message names it
+            and the epoch. The models keep their initial weights.
+        ValueError, TypeError: as :func:`dql_teach.fit` for each model and its data; models
+            that cannot be stacked or run by ``vmap`` (the message says why).
 
     Example:
-        >>> small, big, worse = (SeedResult(n, p, 0, accuracies=[a])
-        ...                      for n, p, a in [("s", 10, .8), ("b", 50, .9), ("w", 60, .85)])
-        >>> [r.name for r in pareto_front([big, worse, small])]
-        ['s', 'b']
+        >>> from dql_teach import make_dataset
+        >>> X, y = make_dataset("moons", n_samples=64)
+        >>> models = [nn.Linear(2, 1) for _ in range(3)]
+        >>> [h.epochs for h in fit_together(models, [X] * 3, [y] * 3, epochs=5)]
+        [5, 5, 5]
     """
-    front: list[SeedResult] = []
-    for r in sorted(results, key=lambda r: (r.params, -r.mean)):
-        if not front or r.mean > front[-1].mean:
-            front.append(r)
-    return front
+    models, X, y = list(models), list(X), list(y)
+    if not models or len(X) != len(models) or len(y) != len(models):
+        raise ValueError(
+            f"models, X and y must have one entry per model, got {len(models)}, {len(X)} and "
+            f"{len(y)}"
+        )
+    checked = [
+        _check_fit_arguments(
+            m, Xs, ys, epochs=epochs, lr=lr, batch_size=None, optimizer=None,
+            param_groups=None, loss_fn=loss_fn, X_val=None, y_val=None, seed=None,
+            callback=None,
+        )
+        for m, Xs, ys in zip(models, X, y)
+    ]  # fmt: skip
+    epochs = checked[0][1]
+    sizes = {len(c[0].X) for c in checked}
+    if len(sizes) > 1:
+        raise ValueError(f"every model's data must have the same number of samples, got {sizes}")
+    if any(len(list(m.parameters())) == 0 for m in models):
+        raise ValueError("model has no parameters to train")
+    reason = _why_not_stackable(models, checked[0][0].X[:2], checked[0][0].y[:2], loss_fn)
+    if reason:
+        raise ValueError(f"fit_together cannot train these models together: {reason}")
 
-
-def smallest_reaching(results: Iterable[SeedResult], accuracy: float) -> SeedResult | None:
-    """The result with the fewest parameters whose mean accuracy is at least ``accuracy``.
-
-    Returns:
-        That result, or ``None`` when none reaches it.
-    """
-    good = [r for r in results if r.mean >= accuracy]
-    return min(good, key=lambda r: (r.params, -r.mean)) if good else None
+    n = sizes.pop()
+    X_all = torch.stack([c[0].X for c in checked])  # (S, N, ...)
+    y_all = torch.stack([c[0].y for c in checked])  # (S, N)
+    step = _StackedStep(models, loss_fn)
+    optimizer = torch.optim.Adam(list(step.params.values()), lr=lr)
+    losses, corrects = [], []  # per epoch, (S,) each: read back once at the end
+    parameters = sum(p.numel() for p in models[0].parameters())
+    with contextlib.ExitStack() as cleanup:
+        # the threads one fit per model would use: more spin-wait on a shared CPU (train.py)
+        cleanup.enter_context(_threads_for(X_all[0], n, parameters))
+        cleanup.enter_context(torch.inference_mode(False))
+        cleanup.enter_context(torch.enable_grad())
+        bar = cleanup.enter_context(
+            tqdm(total=epochs, disable=not progress, desc=f"fit {len(models)} together")
+        )
+        for epoch in range(epochs):
+            loss, correct = step(X_all, y_all)  # (S,), (S,)
+            if not bool(torch.isfinite(loss).all()):  # the NaN guard: one read-back per step
+                bad = next(i for i, v in enumerate(loss.tolist()) if not math.isfinite(v))
+                raise FloatingPointError(
+                    f"model {bad} (of {len(models)} trained together): the loss became "
+                    f"{loss[bad].item()} at epoch {epoch + 1} of {epochs}: training diverged. "
+                    f"Try a lower learning rate (lr={lr} now), or scale the inputs. The models "
+                    "keep their initial weights."
+                )
+            optimizer.zero_grad(set_to_none=True)
+            loss.sum().backward()
+            optimizer.step()
+            losses.append(loss.detach())
+            corrects.append(correct)
+            bar.update(1)
+    with torch.no_grad():
+        for s, model in enumerate(models):
+            for name, p in model.named_parameters():
+                p.copy_(step.params[name][s])
+    loss_table = torch.stack(losses).double().T.tolist()  # (S, epochs)
+    acc_table = (torch.stack(corrects).double() / n).T.tolist()
+    return [History(loss=lo, accuracy=acc) for lo, acc in zip(loss_table, acc_table)]

@@ -8,7 +8,6 @@ state), returns ``X`` as ``float32 (N, d)`` and ``y`` as ``int64 (N,)``, and is 
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -16,9 +15,12 @@ import numpy as np
 import torch
 from torch import Tensor
 
+from ._checks import check_number, check_positive_int, check_seed
+
 __all__ = [
     "DATASETS",
     "GAUSSIANS",
+    "MAX_NOISE",
     "DatasetSpec",
     "GaussianClasses",
     "dataset_names",
@@ -168,20 +170,14 @@ def dataset_names() -> list[str]:
     return list(DATASETS)
 
 
+MAX_NOISE = 1000.0
+"""The largest ``noise`` the generators accept: every dataset lies within about
+``[-1.5, 1.5]``, so a thousand times that scale is long past pure noise, and far from where
+the points (float32) or the Gaussians' covariances (``noise**2``) would overflow."""
+
+
 def _check_noise(noise: object) -> float:
-    if isinstance(noise, bool) or not isinstance(noise, numbers.Real):
-        raise TypeError(f"noise must be a number >= 0, got {type(noise).__name__} {noise!r}")
-    if not math.isfinite(noise) or noise < 0:
-        raise ValueError(f"noise must be a finite number >= 0, got {noise!r}")
-    return float(noise)
-
-
-def _check_seed(seed: object) -> int:
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
-        raise TypeError(f"seed must be an int, got {type(seed).__name__} {seed!r}")
-    if not 0 <= seed < 2**32:
-        raise ValueError(f"seed must be an int in [0, 2**32), got {seed}")
-    return int(seed)
+    return check_number("noise", noise, minimum=0, maximum=MAX_NOISE)
 
 
 def make_dataset(
@@ -195,8 +191,8 @@ def make_dataset(
         n_samples: number of points ``N`` (> 0). ``xor`` draws points uniformly, so its
             classes are balanced only on average; the others give the classes ``N // 2`` and
             ``N - N // 2`` points.
-        noise: standard deviation of the Gaussian noise added to the points (``None``: the
-            dataset's default, ``DATASETS[name].default_noise``).
+        noise: standard deviation of the Gaussian noise added to the points, in
+            ``[0, MAX_NOISE]`` (``None``: the dataset's default, ``DATASETS[name].default_noise``).
         seed: seed of the dataset's own ``numpy.random.RandomState`` (global random state is
             neither used nor changed); the same seed gives the same data.
 
@@ -206,7 +202,7 @@ def make_dataset(
 
     Raises:
         ValueError: unknown ``name`` (the message lists the valid ones), ``n_samples <= 0``,
-            negative or non-finite ``noise``, ``seed`` outside ``[0, 2**32)``.
+            ``noise`` outside ``[0, MAX_NOISE]``, ``seed`` outside ``[0, 2**32)``.
         TypeError: ``n_samples``, ``noise`` or ``seed`` of the wrong type.
 
     Example:
@@ -216,16 +212,11 @@ def make_dataset(
     """
     if not isinstance(name, str) or name not in DATASETS:
         raise ValueError(f"name must be one of {dataset_names()}, got {name!r}")
-    if isinstance(n_samples, bool) or not isinstance(n_samples, numbers.Integral):
-        raise TypeError(
-            f"n_samples must be an int > 0, got {type(n_samples).__name__} {n_samples!r}"
-        )
-    if n_samples <= 0:
-        raise ValueError(f"n_samples must be a positive int, got {n_samples}")
+    n_samples = check_positive_int("n_samples", n_samples)
     spec = DATASETS[name]
     noise = _check_noise(spec.default_noise if noise is None else noise)
-    rng = np.random.RandomState(_check_seed(seed))
-    X, y = spec.make(int(n_samples), noise, rng)
+    rng = np.random.RandomState(check_seed("seed", seed))
+    X, y = spec.make(n_samples, noise, rng)
     return torch.tensor(X, dtype=torch.float32), torch.tensor(y, dtype=torch.int64)
 
 
@@ -266,8 +257,10 @@ def train_test_split(
 
     Args:
         X: ``(N, ...)`` samples; y: ``(N,)`` integer labels (at least two samples per class).
-        test_size: fraction of the samples that go to the test set, in ``(0, 1)``.
-        seed: the same seed gives the same split.
+        test_size: fraction of the samples that go to the test set, in ``(0, 1)``: the test
+            set gets ``ceil(test_size * N)`` of them, and each part must be able to hold one
+            sample of every class.
+        seed: the same seed gives the same split, an int in ``[0, 2**32)``.
 
     Returns:
         ``X_train, X_test, y_train, y_test``: tensors on ``X``'s and ``y``'s devices.
@@ -288,22 +281,27 @@ def train_test_split(
             f"X and y must have the same length (one label per sample), got X of shape "
             f"{tuple(X.shape)} and y of shape {tuple(y.shape)}"
         )
-    if (
-        isinstance(test_size, bool)
-        or not isinstance(test_size, numbers.Real)
-        or not 0 < test_size < 1
-    ):
+    if len(y) == 0:
+        raise ValueError(f"X and y must hold samples to split, got X of shape {tuple(X.shape)}")
+    test_size = check_number("test_size", test_size)
+    if not 0 < test_size < 1:
         raise ValueError(f"test_size must be a fraction between 0 and 1, got {test_size!r}")
+    seed = check_seed("seed", seed)
     counts = torch.bincount(y.cpu() - y.min().cpu())
-    if int(counts[counts > 0].min()) < 2:
+    counts = counts[counts > 0]
+    if int(counts.min()) < 2:
         raise ValueError("y must hold at least 2 samples of every class to stratify the split")
+    n_test = math.ceil(test_size * len(y))  # as scikit-learn rounds
+    if min(n_test, len(y) - n_test) < len(counts):
+        raise ValueError(
+            f"test_size={test_size!r} of {len(y)} samples gives {n_test} test and "
+            f"{len(y) - n_test} training samples; a stratified split needs at least one sample "
+            f"of each of the {len(counts)} classes in each part"
+        )
     import sklearn.model_selection
 
     train, test = sklearn.model_selection.train_test_split(
-        np.arange(len(y)),
-        test_size=float(test_size),
-        random_state=_check_seed(seed),
-        stratify=y.cpu().numpy(),
+        np.arange(len(y)), test_size=test_size, random_state=seed, stratify=y.cpu().numpy()
     )
     train, test = torch.as_tensor(train), torch.as_tensor(test)
     return (

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import contextlib
 import math
-import numbers
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -26,6 +25,17 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 from tqdm.auto import tqdm
+
+from ._checks import check_positive_int, check_seed
+from ._train_checks import (
+    _check_callable,
+    _check_labels,
+    _check_lr,
+    _check_model,
+    _check_not_empty,
+    _check_X,
+    _check_y,
+)
 
 __all__ = ["History", "evaluate", "fit", "predict"]
 
@@ -78,89 +88,22 @@ class History:
         return f"History({', '.join(parts)})"
 
 
-# -- input checks: each names the argument, what it got and what it expects --------------------
-def _first_parameter(model: nn.Module) -> Tensor | None:
-    return next(model.parameters(), None)
-
-
-def _check_model(model: object) -> None:
-    if not isinstance(model, nn.Module):
-        raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
-
-
-def _check_X(model: nn.Module, X: object, name: str = "X") -> None:
-    if not isinstance(X, Tensor):
-        raise TypeError(f"{name} must be a torch.Tensor, got {type(X).__name__}")
-    if not X.is_floating_point():
-        raise TypeError(
-            f"{name} must be a floating-point tensor, got {X.dtype}; convert it with {name}.float()"
-        )
-    if X.ndim == 0:
-        raise ValueError(f"{name} must have shape (N, ...) with one row per sample, got a scalar")
-    p = _first_parameter(model)
-    if p is not None and X.device != p.device:
-        raise ValueError(
-            f"{name} is on {X.device} but the model is on {p.device}; "
-            f"move one of them, e.g. {name} = {name}.to({str(p.device)!r})"
-        )
-    if p is not None and p.is_floating_point() and X.dtype != p.dtype:
-        raise TypeError(
-            f"{name} has dtype {X.dtype} but the model's parameters have {p.dtype}; "
-            f"convert one of them, e.g. {name} = {name}.to({p.dtype})"
-        )
-
-
-def _check_y(X: Tensor, y: object, name: str = "y", x_name: str = "X") -> Tensor:
-    if not isinstance(y, Tensor):
-        raise TypeError(f"{name} must be a torch.Tensor, got {type(y).__name__}")
-    if y.is_floating_point() or y.is_complex() or y.dtype == torch.bool:
-        raise TypeError(
-            f"{name} must be an integer tensor of class labels (torch.int64), got {y.dtype}; "
-            f"convert it with {name}.long()"
-        )
-    if y.ndim != 1 or len(y) != len(X):
-        raise ValueError(
-            f"{x_name} and {name} must have the same number of samples: {name} must have shape "
-            f"(N,) with N = len({x_name}) = {len(X)}, got {name} of shape {tuple(y.shape)}"
-        )
-    if y.device != X.device:
-        raise ValueError(f"{name} is on {y.device} but {x_name} is on {X.device}")
-    return y if y.dtype == torch.int64 else y.long()  # the loss functions want int64
-
-
-def _check_labels(n_outputs: int, y_min: int, y_max: int, name: str = "y") -> None:
-    """One logit: labels 0/1; C logits: labels 0..C-1."""
-    if n_outputs == 1 and (y_min < 0 or y_max > 1):
-        raise ValueError(
-            f"the model gives one logit per sample (binary classification), so {name} must "
-            f"hold labels 0 and 1, got labels from {y_min} to {y_max}; give the model one "
-            "output per class"
-        )
-    if n_outputs > 1 and (y_min < 0 or y_max >= n_outputs):
-        raise ValueError(
-            f"the model gives {n_outputs} logits per sample, so {name} must hold labels "
-            f"0..{n_outputs - 1}, got labels from {y_min} to {y_max}"
-        )
-
-
-def _positive_int(name: str, value: object, allow_none: bool = False) -> int | None:
-    if value is None and allow_none:
-        return None
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value <= 0:
-        expected = "a positive int or None" if allow_none else "a positive int"
-        raise ValueError(f"{name} must be {expected}, got {value!r}")
-    return int(value)
-
-
 # -- the pieces shared by training and evaluation -------------------------------------------
-def _as_logits(output: Tensor) -> Tensor:
-    """``(N, 1)`` -> ``(N,)`` (one logit); ``(N,)`` and ``(N, C)`` unchanged."""
+def _as_logits(output: Tensor, n: int | None = None) -> Tensor:
+    """``(N, 1)`` -> ``(N,)`` (one logit); ``(N,)`` and ``(N, C)`` unchanged; other shapes
+    (and a first dimension other than ``n``, when given) are an error."""
     if not isinstance(output, Tensor):
         raise TypeError(
             f"the model must return a tensor of logits, got {type(output).__name__}; "
             "models that return several tensors need a wrapper that picks the logits"
         )
-    if output.ndim >= 2 and output.shape[-1] == 1:
+    if output.ndim not in (1, 2) or (n is not None and output.shape[0] != n):
+        size = "N" if n is None else f"N = {n}"
+        raise ValueError(
+            f"the model must return logits of shape (N,), (N, 1) or (N, C) with {size} samples, "
+            f"got {tuple(output.shape)}"
+        )
+    if output.ndim == 2 and output.shape[-1] == 1:
         return output.squeeze(-1)
     return output
 
@@ -169,7 +112,7 @@ def _loss_and_correct(
     output: Tensor, y: Tensor, loss_fn: Callable[[Tensor, Tensor], Tensor] | None
 ) -> tuple[Tensor, Tensor]:
     """The mean loss and the number of correct predictions (a 0-d tensor on the device)."""
-    logits = _as_logits(output)
+    logits = _as_logits(output, len(y))
     if logits.ndim == 1:  # one logit: binary classification through a sigmoid
         fn = loss_fn or F.binary_cross_entropy_with_logits
         loss = fn(logits, y.to(logits.dtype))
@@ -184,6 +127,10 @@ def _loss_and_correct(
 
 def _outputs(logits: Tensor) -> int:
     return 1 if logits.ndim == 1 else logits.shape[-1]
+
+
+def _classes(logits: Tensor) -> Tensor:
+    return (logits > 0).long() if logits.ndim == 1 else logits.argmax(-1)
 
 
 # below this many (rows per step) x (parameters), one CPU thread: a second gains at most a
@@ -207,6 +154,13 @@ class _threads:
             torch.set_num_threads(self.before)
 
 
+def _threads_for(X: Tensor, rows: int, parameters: int) -> _threads:
+    """One thread for small CPU work (see ``_ONE_THREAD_WORK``), else torch's setting."""
+    positions = X[0].numel() // X.shape[1] if X.ndim > 2 else 1  # a conv reuses its weights
+    small = X.device.type == "cpu" and rows * positions * parameters < _ONE_THREAD_WORK
+    return _threads(1 if small else None)
+
+
 class _eval_mode:
     """Put a model in eval mode for a ``with`` block and restore its mode afterwards."""
 
@@ -221,6 +175,12 @@ class _eval_mode:
         self.model.train(self.was_training)
 
 
+def _logits(model: nn.Module, X: Tensor) -> Tensor:
+    """The model's logits in eval mode, without gradients; its mode restored afterwards."""
+    with torch.no_grad(), _eval_mode(model):
+        return _as_logits(model(X), len(X))
+
+
 def predict(model: nn.Module, X: Tensor) -> Tensor:
     """Class labels ``(N,)`` int64: ``logit > 0`` for one output, ``argmax`` for several.
 
@@ -233,23 +193,193 @@ def predict(model: nn.Module, X: Tensor) -> Tensor:
     """
     _check_model(model)
     _check_X(model, X)
-    with torch.no_grad(), _eval_mode(model):
-        logits = _as_logits(model(X))
-    if logits.ndim == 1:
-        return (logits > 0).long()
-    return logits.argmax(-1)
+    return _classes(_logits(model, X))
 
 
 def evaluate(model: nn.Module, X: Tensor, y: Tensor) -> float:
-    """Accuracy of ``model`` on ``X`` (float ``(N, d)``) with labels ``y`` (int ``(N,)``),
-    a number in ``[0, 1]``; see :func:`predict` for how outputs become labels."""
+    """Accuracy of ``model`` on ``X`` (float ``(N, d)``, ``N >= 1``) with labels ``y`` (int
+    ``(N,)``), a number in ``[0, 1]``; see :func:`predict` for how outputs become labels.
+
+    Raises:
+        ValueError: no samples, or labels the model's outputs cannot give (labels other than
+            0 and 1 for one logit, outside ``0..C-1`` for ``C`` logits), as in :func:`fit`.
+    """
     _check_model(model)
     _check_X(model, X)
     y = _check_y(X, y)
-    return (predict(model, X) == y).double().mean().item()
+    _check_not_empty(X)
+    logits = _logits(model, X)
+    _check_labels(_outputs(logits), y)
+    return (_classes(logits) == y).double().mean().item()
 
 
-# -- training -------------------------------------------------------------------------------
+# -- fit, in three parts: its argument checks, the optimiser, one epoch -----------------------
+@dataclass
+class _FitData:
+    """What :func:`_check_fit_arguments` made of the data: checked, int64 labels, ready."""
+
+    X: Tensor
+    y: Tensor
+    X_val: Tensor | None
+    y_val: Tensor | None
+
+
+def _check_fit_arguments(
+    model: nn.Module,
+    X: Tensor,
+    y: Tensor,
+    *,
+    epochs: object,
+    lr: object,
+    batch_size: object,
+    optimizer: object,
+    param_groups: object,
+    loss_fn: object,
+    X_val: object,
+    y_val: object,
+    seed: object,
+    callback: object,
+) -> tuple[_FitData, int, int | None, int | None]:
+    """Every check of :func:`fit`, before any computation: ``(data, epochs, batch_size,
+    seed)``. Only the label check runs the model (on one sample, in eval mode)."""
+    _check_model(model)
+    _check_X(model, X)
+    y = _check_y(X, y)
+    _check_not_empty(X)
+    if (X_val is None) != (y_val is None):
+        raise ValueError(
+            "X_val and y_val must be given together, got "
+            f"X_val={'a tensor' if X_val is not None else None} and "
+            f"y_val={'a tensor' if y_val is not None else None}"
+        )
+    if X_val is not None:
+        _check_X(model, X_val, "X_val")
+        y_val = _check_y(X_val, y_val, "y_val", "X_val")
+        _check_not_empty(X_val, "X_val")
+    epochs = check_positive_int("epochs", epochs)
+    batch_size = check_positive_int("batch_size", batch_size, allow_none=True)
+    seed = check_seed("seed", seed, allow_none=True)
+    if optimizer is not None and param_groups is not None:
+        raise ValueError(
+            "give optimizer or param_groups, not both: param_groups configures the default Adam"
+        )
+    if optimizer is not None and not isinstance(optimizer, torch.optim.Optimizer):
+        raise TypeError(
+            f"optimizer must be a torch.optim.Optimizer, got {type(optimizer).__name__}"
+        )
+    if optimizer is None:
+        _check_lr("lr", lr, model)
+    _check_callable("callback", callback)
+    _check_callable("loss_fn", loss_fn)
+    if any(p.is_inference() for p in model.parameters()):
+        raise ValueError(
+            "the model's parameters were created under torch.inference_mode(), where tensors "
+            "can never take part in autograd; build the model outside inference_mode"
+        )
+    if loss_fn is None:  # the default losses need labels that match the number of outputs
+        outputs = _outputs(_logits(model, X[:1]))  # one sample: just to learn the size
+        _check_labels(outputs, y)
+        if y_val is not None:
+            _check_labels(outputs, y_val, name="y_val")
+    return _FitData(X, y, X_val, y_val), epochs, batch_size, seed
+
+
+def _make_optimizer(
+    model: nn.Module,
+    lr: float,
+    optimizer: torch.optim.Optimizer | None,
+    param_groups: Iterable[dict] | None,
+) -> torch.optim.Optimizer:
+    """The optimizer :func:`fit` steps: the one given, else Adam over ``param_groups`` (a
+    group without ``"lr"`` gets ``lr``) or over all the model's parameters."""
+    if optimizer is not None:
+        return optimizer
+    if param_groups is not None:
+        param_groups = list(param_groups)
+        if not param_groups:
+            raise ValueError("param_groups must be a non-empty list of dicts, got []")
+        for i, group in enumerate(param_groups):
+            if not isinstance(group, dict) or "params" not in group:
+                raise TypeError(
+                    f"param_groups[{i}] must be a dict with a 'params' key, got {group!r}"
+                )
+            if "lr" in group:
+                _check_lr(f"param_groups[{i}]['lr']", group["lr"], model, allow_zero=True)
+    params = param_groups if param_groups is not None else list(model.parameters())
+    if not params:
+        raise ValueError("model has no parameters to train")
+    return torch.optim.Adam(params, lr=lr)
+
+
+class _LastFinite:
+    """The parameters as they were before the latest update, to undo it when the loss it led
+    to is not finite: the step that makes weights NaN or inf is only seen one step later."""
+
+    def __init__(self, optimizer: torch.optim.Optimizer) -> None:
+        self.params = [p for group in optimizer.param_groups for p in group["params"]]
+        self.saved: list[Tensor] | None = None
+
+    def save(self) -> None:
+        with torch.no_grad():
+            if self.saved is None:
+                self.saved = [p.detach().clone() for p in self.params]
+            else:
+                for s, p in zip(self.saved, self.params):
+                    s.copy_(p)
+
+    def restore(self) -> bool:
+        """Undo the latest update; ``False`` when there was none."""
+        if self.saved is None:
+            return False
+        with torch.no_grad():
+            for s, p in zip(self.saved, self.params):
+                p.copy_(s)
+        return True
+
+
+def _diverged(value: float, where: str, optimizer: torch.optim.Optimizer, restored: bool) -> str:
+    """The message of the ``FloatingPointError`` when the loss is ``value`` at ``where``."""
+    undone = (
+        "The model's parameters were restored to those before the last update, the last "
+        "with a finite loss (the optimizer's state was not)."
+        if restored
+        else "No update had been applied."
+    )
+    return (
+        f"the loss became {value} at {where}: training diverged. Try a lower learning rate "
+        f"(lr={_learning_rates(optimizer)} now), or scale the inputs. {undone}"
+    )
+
+
+def _train_epoch(
+    model: nn.Module,
+    optimizer: torch.optim.Optimizer,
+    batches: list[tuple[Tensor, Tensor]],
+    loss_fn: Callable[[Tensor, Tensor], Tensor] | None,
+    last_finite: _LastFinite,
+    where: Callable[[int], str],
+) -> tuple[float, Tensor]:
+    """One pass over ``batches``, one optimizer step each: ``(summed loss, correct count)``.
+
+    Raises ``FloatingPointError`` at the first non-finite loss, with the update that led to it
+    undone; ``where(step)`` says where that was for the message."""
+    epoch_loss = 0.0
+    epoch_correct = None
+    for step, (xb, yb) in enumerate(batches):
+        loss, correct = _loss_and_correct(model(xb), yb, loss_fn)
+        value = loss.item()  # the NaN guard's read-back: one per step, before the update
+        if not math.isfinite(value):
+            restored = last_finite.restore()
+            raise FloatingPointError(_diverged(value, where(step), optimizer, restored))
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        last_finite.save()
+        optimizer.step()
+        epoch_loss += value * len(yb)
+        epoch_correct = correct if epoch_correct is None else epoch_correct + correct
+    return epoch_loss, epoch_correct
+
+
 def fit(
     model: nn.Module,
     X: Tensor,
@@ -276,7 +406,8 @@ def fit(
             and in its dtype.
         y: integer class labels ``(N,)``.
         epochs: passes over the data.
-        lr: learning rate of the default optimizer, Adam.
+        lr: learning rate of the default optimizer, Adam: finite, > 0 and representable in
+            the parameters' dtype.
         batch_size: ``None`` for full-batch training (one step per epoch); else mini-batches
             of this size, reshuffled every epoch.
         optimizer: any ``torch.optim`` optimizer over the model's parameters, used instead of
@@ -289,8 +420,8 @@ def fit(
         X_val, y_val: evaluated (eval mode, no gradients) after every epoch into
             ``History.val_loss`` and ``History.val_accuracy``.
         seed: seeds the mini-batch shuffling with a local ``torch.Generator`` (global state
-            untouched); ``None`` draws that seed from torch's global generator, as
-            ``DataLoader`` does, so ``torch.manual_seed`` makes a run repeatable.
+            untouched), an int in ``[0, 2**32)``; ``None`` draws it from torch's global
+            generator, as ``DataLoader`` does, so ``torch.manual_seed`` makes a run repeatable.
         callback: ``callback(epoch, model)`` after every epoch (``epoch`` counts from 0), e.g.
             to record snapshots for a slider figure.
         progress: show a tqdm progress bar with the current loss and accuracy.
@@ -300,7 +431,9 @@ def fit(
 
     Raises:
         FloatingPointError: the loss became NaN or infinite; training stops at that step,
-            before applying its update. The message names the epoch (and step).
+            before applying its update, and the update before it (the one that led to the
+            non-finite loss) is undone: the model keeps the last parameters whose loss was
+            finite. The message names the epoch (and step).
         TypeError, ValueError: bad arguments, before any training.
 
     Example:
@@ -311,111 +444,55 @@ def fit(
         >>> len(history.loss), len(history.accuracy)
         (20, 20)
     """
-    # every check runs before any computation
-    _check_model(model)
-    _check_X(model, X)
-    y = _check_y(X, y)
-    if len(X) == 0:
-        raise ValueError(f"X must hold at least one sample, got shape {tuple(X.shape)}")
-    if (X_val is None) != (y_val is None):
-        raise ValueError(
-            "X_val and y_val must be given together, got "
-            f"X_val={'a tensor' if X_val is not None else None} and "
-            f"y_val={'a tensor' if y_val is not None else None}"
-        )
-    if X_val is not None:
-        _check_X(model, X_val, "X_val")
-        y_val = _check_y(X_val, y_val, "y_val", "X_val")
-    epochs = _positive_int("epochs", epochs)
-    batch_size = _positive_int("batch_size", batch_size, allow_none=True)
-    if isinstance(lr, bool) or not isinstance(lr, numbers.Real) or not 0 < lr < math.inf:
-        raise ValueError(f"lr must be a positive number (finite), got {lr!r}")
-    if optimizer is not None and param_groups is not None:
-        raise ValueError(
-            "give optimizer or param_groups, not both: param_groups configures the default Adam"
-        )
-    if optimizer is not None and not isinstance(optimizer, torch.optim.Optimizer):
-        raise TypeError(
-            f"optimizer must be a torch.optim.Optimizer, got {type(optimizer).__name__}"
-        )
-    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, numbers.Integral)):
-        raise TypeError(f"seed must be an int or None, got {type(seed).__name__} {seed!r}")
-    if callback is not None and not callable(callback):
-        raise TypeError(f"callback must be callable, got {type(callback).__name__}")
-    if loss_fn is not None and not callable(loss_fn):
-        raise TypeError(f"loss_fn must be callable, got {type(loss_fn).__name__}")
-    if optimizer is None:
-        if param_groups is not None:
-            param_groups = list(param_groups)
-            if not param_groups:
-                raise ValueError("param_groups must be a non-empty list of dicts, got []")
-            for i, group in enumerate(param_groups):
-                if not isinstance(group, dict) or "params" not in group:
-                    raise TypeError(
-                        f"param_groups[{i}] must be a dict with a 'params' key, got {group!r}"
-                    )
-        params = param_groups if param_groups is not None else list(model.parameters())
-        if not params:
-            raise ValueError("model has no parameters to train")
-        optimizer = torch.optim.Adam(params, lr=lr)
-
+    data, epochs, batch_size, seed = _check_fit_arguments(
+        model, X, y, epochs=epochs, lr=lr, batch_size=batch_size, optimizer=optimizer,
+        param_groups=param_groups, loss_fn=loss_fn, X_val=X_val, y_val=y_val, seed=seed,
+        callback=callback,
+    )  # fmt: skip
+    optimizer = _make_optimizer(model, lr, optimizer, param_groups)
+    X, y, X_val, y_val = data.X, data.y, data.X_val, data.y_val
     n = len(X)
     minibatch = batch_size is not None and batch_size < n
     generator = None
     if minibatch:
         if seed is None:  # as DataLoader: follow torch.manual_seed without consuming much
             seed = int(torch.empty((), dtype=torch.int64).random_().item())
-        generator = torch.Generator(device="cpu").manual_seed(int(seed))
-    if loss_fn is None:  # the default losses need labels that match the number of outputs
-        with torch.no_grad(), _eval_mode(model):
-            outputs = _outputs(_as_logits(model(X[:1])))  # one sample: just to learn the size
-        _check_labels(outputs, int(y.min()), int(y.max()))
-        if y_val is not None and len(y_val) > 0:
-            _check_labels(outputs, int(y_val.min()), int(y_val.max()), name="y_val")
+        generator = torch.Generator(device="cpu").manual_seed(seed)
 
     losses: list[float] = []
     corrects: list[Tensor] = []  # per epoch, 0-d on the device: read back once at the end
     val_losses: list[Tensor] = []
     val_corrects: list[Tensor] = []
     every = max(1, epochs // 50)  # progress-bar text updates: ~50 per run, not per epoch
-    rows = batch_size if minibatch else n
-    positions = X[0].numel() // X.shape[1] if X.ndim > 2 else 1  # a conv reuses its weights
-    work = rows * positions * sum(p.numel() for p in model.parameters())
-    small = X.device.type == "cpu" and work < _ONE_THREAD_WORK
+    last_finite = _LastFinite(optimizer)
     was_training = model.training
-    model.train()
     with contextlib.ExitStack() as cleanup:
-        cleanup.enter_context(_threads(1 if small else None))
-        cleanup.enter_context(torch.enable_grad())  # also when called under torch.no_grad()
+        parameters = sum(p.numel() for p in model.parameters())
+        cleanup.enter_context(_threads_for(X, batch_size if minibatch else n, parameters))
+        # also when called under torch.no_grad() or torch.inference_mode()
+        cleanup.enter_context(torch.inference_mode(False))
+        cleanup.enter_context(torch.enable_grad())
+        if X.is_inference():  # made under inference_mode: autograd cannot save it
+            X = X.clone()
         cleanup.callback(model.train, was_training)  # also when an error stops training
         bar = cleanup.enter_context(
             tqdm(total=epochs, disable=not progress, desc="fit", unit="epoch", leave=True)
         )
+        model.train()
         for epoch in range(epochs):
             if minibatch:
                 order = torch.randperm(n, generator=generator).to(X.device)
                 batches = [(X[i], y[i]) for i in order.split(batch_size)]
             else:
                 batches = [(X, y)]
-            epoch_loss = 0.0
-            epoch_correct = None
-            for step, (xb, yb) in enumerate(batches):
-                loss, correct = _loss_and_correct(model(xb), yb, loss_fn)
-                value = loss.item()  # the NaN guard's read-back: one per step, before the update
-                if not math.isfinite(value):
-                    where = f"epoch {epoch + 1} of {epochs}"
-                    if minibatch:
-                        where += f" (mini-batch {step + 1} of {len(batches)})"
-                    raise FloatingPointError(
-                        f"the loss became {value} at {where}: training diverged. "
-                        f"Try a lower learning rate (lr={_learning_rates(optimizer)} now), "
-                        "or scale the inputs. This step's update was not applied."
-                    )
-                optimizer.zero_grad(set_to_none=True)
-                loss.backward()
-                optimizer.step()
-                epoch_loss += value * len(yb)
-                epoch_correct = correct if epoch_correct is None else epoch_correct + correct
+
+            def where(step: int, epoch: int = epoch, steps: int = len(batches)) -> str:
+                text = f"epoch {epoch + 1} of {epochs}"
+                return text + (f" (mini-batch {step + 1} of {steps})" if minibatch else "")
+
+            epoch_loss, epoch_correct = _train_epoch(
+                model, optimizer, batches, loss_fn, last_finite, where
+            )
             losses.append(epoch_loss / n)
             corrects.append(epoch_correct)
             if X_val is not None:

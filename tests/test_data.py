@@ -10,6 +10,7 @@ import torch
 from dql_teach.data import (
     DATASETS,
     GAUSSIANS,
+    MAX_NOISE,
     dataset_names,
     load_digits,
     load_iris,
@@ -161,30 +162,48 @@ def test_unknown_name_lists_the_valid_ones():
 
 @pytest.mark.parametrize("n_samples", [0, -5])
 def test_n_samples_must_be_positive(n_samples):
-    with pytest.raises(ValueError, match=f"n_samples must be a positive int, got {n_samples}"):
+    with pytest.raises(ValueError, match=f"n_samples must be an int >= 1, got {n_samples}"):
         make_dataset("moons", n_samples=n_samples)
 
 
 @pytest.mark.parametrize("n_samples", [10.5, "100", True])
 def test_n_samples_must_be_an_int(n_samples):
     with pytest.raises(
-        TypeError, match=re.escape(f"n_samples must be an int > 0, got {type(n_samples).__name__}")
+        TypeError, match=re.escape(f"n_samples must be an int, got {type(n_samples).__name__}")
     ):
         make_dataset("moons", n_samples=n_samples)
 
 
-@pytest.mark.parametrize("noise", [-0.1, math.nan, math.inf])
-def test_noise_must_be_finite_and_non_negative(noise):
-    with pytest.raises(ValueError, match=f"noise must be a finite number >= 0, got {noise}"):
+@pytest.mark.parametrize(
+    "noise, message",
+    [
+        (-0.1, "noise must be a number in [0, 1000.0], got -0.1"),
+        (math.nan, "noise must be a finite number, got nan"),
+        (math.inf, "noise must be a finite number, got inf"),
+    ],
+)
+def test_noise_must_be_finite_and_non_negative(noise, message):
+    with pytest.raises(ValueError, match=re.escape(message)):
         make_dataset("circles", noise=noise)
-    with pytest.raises(ValueError, match="noise must be a finite number >= 0"):
+    with pytest.raises(ValueError, match=re.escape(message)):
         GAUSSIANS.bayes_quadric(noise=noise)
 
 
+@pytest.mark.parametrize("name", NAMES)
+def test_noise_too_large_to_represent_is_refused_by_every_generator(name):
+    """1e300 made every generator return inf (and the Gaussians overflow in noise**2)."""
+    with pytest.raises(ValueError, match=re.escape("noise must be a number in [0, 1000.0]")):
+        make_dataset(name, n_samples=20, noise=1e300)
+    X, _ = make_dataset(name, n_samples=20, noise=MAX_NOISE)  # the largest allowed is finite
+    assert torch.isfinite(X).all()
+
+
 def test_noise_and_seed_types():
-    with pytest.raises(TypeError, match="noise must be a number >= 0, got str '0.1'"):
+    with pytest.raises(TypeError, match="noise must be a number, got str '0.1'"):
         make_dataset("circles", noise="0.1")
-    with pytest.raises(ValueError, match=re.escape("seed must be an int in [0, 2**32), got -1")):
+    with pytest.raises(
+        ValueError, match=re.escape("seed must be an int in [0, 4294967295], got -1")
+    ):
         make_dataset("circles", seed=-1)
     with pytest.raises(TypeError, match="seed must be an int, got float 1.5"):
         make_dataset("circles", seed=1.5)
@@ -244,9 +263,17 @@ def test_split_bad_inputs():
         train_test_split(torch.zeros(4, 2), torch.zeros(3, dtype=torch.long))
     for bad in (0, 1, 1.5, -0.2):
         with pytest.raises(
-            ValueError, match=f"test_size must be a fraction between 0 and 1, got {bad}"
+            ValueError, match=f"test_size must be a fraction between 0 and 1, got {float(bad)}"
         ):
             train_test_split(X, y, test_size=bad)
+    with pytest.raises(TypeError, match="test_size must be a number, got str"):
+        train_test_split(X, y, test_size="0.2")
+    with pytest.raises(ValueError, match=re.escape("seed must be an int in [0, 4294967295]")):
+        train_test_split(X, y, seed=2**40)
+    with pytest.raises(ValueError, match=r"X and y must hold samples to split, got X of shape"):
+        train_test_split(X[:0], y[:0])
+    with pytest.raises(ValueError, match=r"test_size=0.01 of 20 samples gives 1 test and 19"):
+        train_test_split(X, y, test_size=0.01)  # one test sample cannot hold both classes
     with pytest.raises(TypeError, match="y must be integer labels"):
         train_test_split(X, y.float())
     with pytest.raises(TypeError, match="X must be a torch.Tensor, got ndarray"):

@@ -248,6 +248,48 @@ def test_a_huge_learning_rate_diverges_with_a_clear_error(circles):
     assert "lower learning rate (lr=5.0 now)" in message
 
 
+def test_divergence_restores_the_last_parameters_with_a_finite_loss(circles):
+    """The update that makes the loss non-finite is only seen at the next step: fit undoes it,
+    so the model keeps the weights of the last epoch whose loss was finite."""
+    X, y = circles
+    torch.manual_seed(0)
+    model = nn.Linear(2, 1)
+    optimizer = torch.optim.SGD(model.parameters(), lr=5.0)
+    seen = [model.weight.detach().clone()]  # w_0, then w_t after epoch t
+    with pytest.raises(FloatingPointError, match="restored to those before the last update"):
+        fit(model, 3 * X, y, epochs=500, optimizer=optimizer, loss_fn=mse, progress=False,
+            callback=lambda e, m: seen.append(m.weight.detach().clone()))  # fmt: skip
+    # the loss of w_{T-1} (the last seen) was not finite: the model is back at w_{T-2}
+    torch.testing.assert_close(model.weight, seen[-2], rtol=0, atol=0)
+    with torch.no_grad():
+        assert math.isfinite(mse(model(3 * X).squeeze(-1), y.float()).item())
+
+
+def test_a_nan_gradient_leaves_finite_weights(circles):
+    X, y = circles
+    torch.manual_seed(0)
+    model = nn.Linear(2, 1)
+    steps = []
+    # the third backward pass gives NaN gradients: Adam then writes NaN into the weights
+    model.weight.register_hook(lambda g: g * math.nan if len(steps) == 2 else steps.append(1))
+    with pytest.raises(FloatingPointError, match="loss became nan at epoch 4 of 10"):
+        fit(model, X, y, epochs=10, lr=0.1, progress=False)
+    assert all(torch.isfinite(p).all() for p in model.parameters())
+
+
+def test_fit_works_under_inference_mode(circles):
+    X, y = circles
+    model = nn.Linear(2, 1)
+    before = model.weight.detach().clone()
+    with torch.inference_mode():
+        history = fit(model, X, y, epochs=3, lr=0.1, progress=False)
+        X_inference = X.clone()  # an inference tensor, which autograd cannot save
+        fit(model, X_inference, y, epochs=3, lr=0.1, progress=False)
+        with pytest.raises(ValueError, match="created under torch.inference_mode"):
+            fit(nn.Linear(2, 1), X, y, epochs=1, progress=False)
+    assert history.epochs == 3 and not torch.equal(model.weight, before)
+
+
 # --- the progress bar, modes, threads ------------------------------------------------------------
 def test_progress_false_prints_nothing_and_true_shows_a_bar(circles, capsys):
     X, y = circles
@@ -330,11 +372,21 @@ def test_fit_bad_inputs(circles):
         (ValueError, "X_val and y_val must be given together", dict(X_val=X)),
         (ValueError, "X_val and y_val must have the same number of samples",
          dict(X_val=X, y_val=y[:3])),
-        (ValueError, "epochs must be a positive int, got 0", dict(epochs=0)),
-        (ValueError, "epochs must be a positive int, got 2.5", dict(epochs=2.5)),
-        (ValueError, "lr must be a positive number (finite), got -1", dict(lr=-1)),
-        (ValueError, "lr must be a positive number (finite), got nan", dict(lr=math.nan)),
-        (ValueError, "batch_size must be a positive int or None, got 0", dict(batch_size=0)),
+        (ValueError, "epochs must be an int >= 1, got 0", dict(epochs=0)),
+        (TypeError, "epochs must be an int, got float 2.5", dict(epochs=2.5)),
+        (ValueError, "lr must be a number > 0, got -1.0", dict(lr=-1)),
+        (ValueError, "lr must be a finite number, got nan", dict(lr=math.nan)),
+        (ValueError, "lr must be at most 3.403e+38, the largest torch.float32 (the dtype of the "
+         "model's parameters), got 1e+39", dict(lr=1e39)),
+        (ValueError, "param_groups[0]['lr'] must be at most 3.403e+38",
+         dict(param_groups=[{"params": list(model.parameters()), "lr": 1e39}])),
+        (ValueError, "batch_size must be an int >= 1, got 0", dict(batch_size=0)),
+        (ValueError, "seed must be an int in [0, 4294967295], got 1180591620717411303424",
+         dict(seed=2**70)),
+        (ValueError, "X_val must hold at least one sample, got shape (0, 2)",
+         dict(X_val=X[:0], y_val=y[:0])),
+        (ValueError, "the model must return logits of shape (N,), (N, 1) or (N, C) with N = 1 "
+         "samples, got (1, 1, 1)", dict(model=nn.Sequential(model, nn.Unflatten(1, (1, 1))))),
         (TypeError, "optimizer must be a torch.optim.Optimizer, got str", dict(optimizer="adam")),
         (ValueError, "give optimizer or param_groups, not both",
          dict(optimizer=torch.optim.SGD(model.parameters(), lr=0.1),
@@ -369,6 +421,30 @@ def test_evaluate_and_predict_bad_inputs(circles):
         evaluate(model, X, y[:3])
     with pytest.raises(TypeError, match="model must be a torch.nn.Module"):
         evaluate("model", X, y)
+
+
+def test_evaluate_checks_the_labels_against_the_outputs(circles):
+    X, y = circles
+    with pytest.raises(ValueError, match="so y must hold labels 0 and 1, got labels from 0 to 2"):
+        evaluate(dql.DiagonalQuadric(2, 1), X, y * 2)
+    with pytest.raises(ValueError, match=r"3 logits per sample, so y must hold labels 0\.\.2"):
+        evaluate(nn.Linear(2, 3), X, y * 5)
+    assert 0 <= evaluate(nn.Linear(2, 3), X, y * 2) <= 1  # labels 0 and 2 of three classes
+
+
+def test_evaluate_on_no_samples_is_an_error(circles):
+    X, y = circles
+    with pytest.raises(ValueError, match=r"X must hold at least one sample, got shape \(0, 2\)"):
+        evaluate(nn.Linear(2, 1), X[:0], y[:0])
+
+
+def test_model_outputs_of_another_shape_are_named():
+    X, y = make_dataset("circles", 64)
+    three_d = nn.Sequential(nn.Linear(2, 1), nn.Unflatten(1, (1, 1)))  # (N, 1, 1)
+    with pytest.raises(ValueError, match=r"logits of shape \(N,\), \(N, 1\) or \(N, C\)"):
+        fit(three_d, X, y, epochs=1, progress=False)
+    with pytest.raises(ValueError, match=r"N = 64 samples, got \(64, 1, 1\)"):
+        evaluate(three_d, X, y)
 
 
 # --- devices -----------------------------------------------------------------------------------

@@ -1,0 +1,454 @@
+"""Results of an architecture over seeds, and the questions episode 4 asks of a set of them.
+
+A :class:`SeedResult` holds one test accuracy per seed (what :func:`dql_teach.run_seeds`
+measured). Its spread is part of the answer: with ten seeds a small network's accuracy can move
+by several points from seed to seed, and a comparison of means alone then crowns lucky runs.
+Every query here therefore names the number it ranks by, a *criterion*:
+
+``"mean"``
+    the mean accuracy over the seeds;
+``"mean-sem"``
+    the mean minus one standard error of the mean (``std / sqrt(n)``): a cautious estimate
+    of the mean, lower the fewer and the more scattered the seeds;
+``"mean-std"``
+    the mean minus one standard deviation: what a typical bad seed reaches;
+``"min"``
+    the worst seed.
+
+:func:`pareto_front` ranks by ``"mean-sem"`` unless told otherwise, :func:`smallest_reaching`
+by ``"mean"`` (its target is usually itself a mean). :func:`accuracy_gap` and :func:`beats`
+compare two results seed by seed, :func:`parameter_ratio` puts a bootstrap interval on "how
+many times more parameters does family B need than family A to reach this accuracy".
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import numpy as np
+from torch import nn
+
+from ._checks import check_int, check_number
+from .train import History
+
+__all__ = [
+    "CRITERIA",
+    "AccuracyGap",
+    "ParameterRatio",
+    "SeedResult",
+    "accuracy_gap",
+    "beats",
+    "pareto_front",
+    "parameter_ratio",
+    "smallest_reaching",
+]
+
+CRITERIA = ("mean", "mean-sem", "mean-std", "min")
+"""The numbers a set of results can be ranked by (see the module's docstring)."""
+
+
+def _check_criterion(criterion: object) -> str:
+    if criterion not in CRITERIA:
+        raise ValueError(f"criterion must be one of {CRITERIA}, got {criterion!r}")
+    return criterion
+
+
+@dataclass
+class SeedResult:
+    """Test accuracies of one architecture, one per seed, with the trained models.
+
+    Attributes:
+        name: a label for tables and plots.
+        params, connections: of one model (:func:`dql_teach.count_parameters`,
+            :func:`dql_teach.count_connections`).
+        seeds: the seed of each run, in order; empty when unknown.
+        accuracies: the test accuracy of each run, in ``[0, 1]`` (NaN: a run that gave none).
+        models: the trained model of each run.
+        histories: what :func:`dql_teach.fit` recorded in each run.
+
+    The summaries (``mean``, ``std``, ``sem``, ``min``, ``max``) raise ``ValueError`` for a
+    result without accuracies.
+
+    Example:
+        >>> r = SeedResult("net", params=10, connections=4, seeds=[0, 1, 2, 3],
+        ...                accuracies=[0.9, 1.0, 0.8, 0.9])
+        >>> round(r.mean, 3), round(r.std, 3), round(r.sem, 3), r.min, r.max
+        (0.9, 0.082, 0.041, 0.8, 1.0)
+        >>> r.fraction_reaching(0.9), round(r.score("mean-sem"), 3)
+        (0.75, 0.859)
+        >>> r.by_seed[2]
+        0.8
+    """
+
+    name: str
+    params: int
+    connections: int
+    seeds: list[int] = field(default_factory=list)
+    accuracies: list[float] = field(default_factory=list)
+    models: list[nn.Module] = field(default_factory=list, repr=False)
+    histories: list[History] = field(default_factory=list, repr=False)
+
+    def __post_init__(self) -> None:
+        self.seeds, self.accuracies = list(self.seeds), [float(a) for a in self.accuracies]
+        if self.seeds and len(self.seeds) != len(self.accuracies):
+            raise ValueError(
+                f"seeds and accuracies must have one entry per run, got {len(self.seeds)} "
+                f"seeds and {len(self.accuracies)} accuracies"
+            )
+        if len(set(self.seeds)) != len(self.seeds):
+            raise ValueError(f"seeds must differ (one run per seed), got {self.seeds}")
+
+    def _values(self) -> list[float]:
+        if not self.accuracies:
+            raise ValueError(
+                f"SeedResult {self.name!r} has no accuracies to summarise; run_seeds records "
+                "one per seed"
+            )
+        return self.accuracies
+
+    @property
+    def n_seeds(self) -> int:
+        """Number of runs (accuracies)."""
+        return len(self.accuracies)
+
+    @property
+    def mean(self) -> float:
+        """Mean test accuracy over the seeds."""
+        return statistics.fmean(self._values())
+
+    @property
+    def std(self) -> float:
+        """Sample standard deviation of the test accuracy (0 for a single seed)."""
+        values = self._values()
+        return statistics.stdev(values) if len(values) > 1 else 0.0
+
+    @property
+    def sem(self) -> float:
+        """Standard error of the mean accuracy, ``std / sqrt(n)`` (0 for a single seed: one
+        seed measures no spread, so treat its results with care)."""
+        return self.std / math.sqrt(len(self._values()))
+
+    @property
+    def min(self) -> float:
+        """The worst seed's accuracy."""
+        return min(self._values())
+
+    @property
+    def max(self) -> float:
+        """The best seed's accuracy."""
+        return max(self._values())
+
+    @property
+    def by_seed(self) -> dict[int, float]:
+        """``{seed: accuracy}`` (needs ``seeds``)."""
+        if not self.seeds:
+            raise ValueError(f"SeedResult {self.name!r} does not record its seeds")
+        return dict(zip(self.seeds, self.accuracies))
+
+    def fraction_reaching(self, accuracy: float) -> float:
+        """The fraction of seeds whose accuracy is at least ``accuracy``."""
+        accuracy = check_number("accuracy", accuracy)
+        values = self._values()
+        return sum(a >= accuracy for a in values) / len(values)
+
+    def score(self, criterion: str = "mean") -> float:
+        """The number ``criterion`` ranks this result by: ``"mean"``, ``"mean-sem"``,
+        ``"mean-std"`` or ``"min"`` (see :mod:`dql_teach.results`)."""
+        return float(_scores(np.array([self._values()]), _check_criterion(criterion))[0])
+
+    def __str__(self) -> str:
+        if not self.accuracies:
+            return f"{self.name:22s} {self.params:5d} params {self.connections:5d} conn.  no runs"
+        return (
+            f"{self.name:22s} {self.params:5d} params {self.connections:5d} conn.  "
+            f"{self.mean:6.1%} ± {self.std:.1%}"
+        )
+
+
+def _scores(accuracies: np.ndarray, criterion: str) -> np.ndarray:
+    """The criterion along the last axis of ``accuracies (..., n)``."""
+    n = accuracies.shape[-1]
+    mean = accuracies.mean(-1)
+    if criterion == "mean":
+        return mean
+    if criterion == "min":
+        return accuracies.min(-1)
+    std = accuracies.std(-1, ddof=1) if n > 1 else np.zeros_like(mean)
+    return mean - (std / math.sqrt(n) if criterion == "mean-sem" else std)
+
+
+def _results(results: Iterable[SeedResult], name: str = "results") -> list[SeedResult]:
+    results = list(results)
+    for r in results:
+        if not isinstance(r, SeedResult):
+            raise TypeError(f"{name} must hold SeedResult objects, got {type(r).__name__}")
+    return results
+
+
+def pareto_front(results: Iterable[SeedResult], criterion: str = "mean-sem") -> list[SeedResult]:
+    """The results that no result with as few or fewer parameters matches or beats.
+
+    Results are ranked by ``criterion`` (default ``"mean-sem"``, the mean minus one standard
+    error): a network that is better only on average over a few lucky seeds does not push out
+    a smaller, steadier one. Results whose score is NaN (a NaN accuracy) are left out; they do
+    not hide the others.
+
+    Returns:
+        Those results by increasing parameter count (and increasing score).
+
+    Example:
+        >>> small, big, worse = (SeedResult(n, p, 0, accuracies=[a, a])
+        ...                      for n, p, a in [("s", 10, .8), ("b", 50, .9), ("w", 60, .85)])
+        >>> [r.name for r in pareto_front([big, worse, small])]
+        ['s', 'b']
+        >>> lucky = SeedResult("lucky", 20, 0, accuracies=[0.5, 1.0])  # mean .75, sem .25
+        >>> [r.name for r in pareto_front([small, lucky])]
+        ['s']
+    """
+    criterion = _check_criterion(criterion)
+    scored = [(r, r.score(criterion)) for r in _results(results)]
+    front: list[SeedResult] = []
+    best = -math.inf
+    for r, score in sorted(
+        ((r, s) for r, s in scored if not math.isnan(s)), key=lambda rs: (rs[0].params, -rs[1])
+    ):
+        if score > best:
+            front.append(r)
+            best = score
+    return front
+
+
+def smallest_reaching(
+    results: Iterable[SeedResult], accuracy: float, criterion: str = "mean"
+) -> SeedResult | None:
+    """The result with the fewest parameters whose ``criterion`` (default: the mean accuracy)
+    is at least ``accuracy``; among equally small ones, the one with the highest score.
+
+    Returns:
+        That result, or ``None`` when none reaches it (a NaN score never does).
+
+    Example:
+        >>> rows = [SeedResult("a", 30, 0, accuracies=[0.9, 0.9]),
+        ...         SeedResult("b", 10, 0, accuracies=[0.8, 1.0])]
+        >>> smallest_reaching(rows, 0.9).name, smallest_reaching(rows, 0.9, "mean-sem").name
+        ('b', 'a')
+    """
+    accuracy = check_number("accuracy", accuracy)
+    criterion = _check_criterion(criterion)
+    good = [(r, s) for r in _results(results) if (s := r.score(criterion)) >= accuracy]
+    return min(good, key=lambda rs: (rs[0].params, -rs[1]))[0] if good else None
+
+
+@dataclass(frozen=True)
+class AccuracyGap:
+    """How much more accurate result ``a`` is than ``b``, with the standard error of that.
+
+    Attributes:
+        gap: the mean of ``a``'s accuracy minus ``b``'s (paired: over their shared seeds).
+        sem: the standard error of ``gap``.
+        n: the seeds compared (paired), or the smaller of the two counts (unpaired).
+        paired: whether the gap was measured seed by seed.
+    """
+
+    gap: float
+    sem: float
+    n: int
+    paired: bool
+
+    def exceeds(self, k: float = 2.0) -> bool:
+        """Whether ``gap > k * sem``: ``a`` beats ``b`` by more than ``k`` standard errors."""
+        return self.gap > check_number("k", k, minimum=0) * self.sem
+
+
+def accuracy_gap(a: SeedResult, b: SeedResult) -> AccuracyGap:
+    """The accuracy gap ``a - b`` and its standard error, paired by seed where possible.
+
+    **Paired** (``a`` and ``b`` share at least two seeds, as results of
+    :func:`dql_teach.run_seeds` with the same seeds do): the seed fixes the train/test split
+    for both, so the difference ``d_s = acc_a(s) - acc_b(s)`` on each shared seed cancels what
+    the split does to both (an easy or a hard test set) and keeps what differs, the
+    architectures and their initialisations. ``gap = mean(d)``, ``sem = stdev(d) / sqrt(n)``.
+
+    **Unpaired** (fewer than two shared seeds): ``gap = mean_a - mean_b`` and
+    ``sem = sqrt(sem_a**2 + sem_b**2)`` (Welch's standard error); each needs two seeds.
+
+    Raises:
+        ValueError: too few seeds to measure a spread.
+
+    Example:
+        >>> a = SeedResult("a", 1, 0, seeds=[0, 1, 2], accuracies=[0.91, 0.81, 0.96])
+        >>> b = SeedResult("b", 1, 0, seeds=[0, 1, 2], accuracies=[0.90, 0.80, 0.95])
+        >>> g = accuracy_gap(a, b)  # every seed 1 point better: no spread in the differences
+        >>> round(g.gap, 6), round(g.sem, 6), g.paired
+        (0.01, 0.0, True)
+        >>> g.exceeds(2.0), accuracy_gap(b, a).exceeds(2.0)
+        (True, False)
+    """
+    a, b = _results([a, b], "a and b")
+    shared = [s for s in a.seeds if s in set(b.seeds)]
+    if len(shared) >= 2:
+        pa, pb = a.by_seed, b.by_seed
+        d = [pa[s] - pb[s] for s in shared]
+        return AccuracyGap(
+            statistics.fmean(d), statistics.stdev(d) / math.sqrt(len(d)), len(d), True
+        )
+    for r in (a, b):
+        if r.n_seeds < 2:
+            raise ValueError(
+                f"{r.name!r} has {r.n_seeds} seed and shares {len(shared)} with the other "
+                "result: a gap needs two seeds each (or two shared seeds) to measure its spread"
+            )
+    sem = math.hypot(a.sem, b.sem)
+    return AccuracyGap(a.mean - b.mean, sem, min(a.n_seeds, b.n_seeds), False)
+
+
+def beats(a: SeedResult, b: SeedResult, k: float = 2.0) -> bool:
+    """Whether ``a`` is more accurate than ``b`` by more than ``k`` standard errors of the gap
+    (:func:`accuracy_gap`: paired by seed where they share seeds).
+
+    ``k = 2`` is close to a one-sided paired t-test at 2.5 % for ten or more seeds (the t
+    quantile is 2.26 at 9 degrees of freedom, 2.09 at 19); ``beats(a, b)`` and
+    ``beats(b, a)`` both false means the seeds cannot tell the two apart.
+
+    Example:
+        >>> a = SeedResult("a", 1, 0, seeds=[0, 1, 2, 3], accuracies=[0.9, 0.7, 1.0, 0.8])
+        >>> b = SeedResult("b", 1, 0, seeds=[0, 1, 2, 3], accuracies=[0.8, 0.8, 0.9, 0.9])
+        >>> beats(a, b), beats(b, a)  # a is better on average, not beyond the spread
+        (False, False)
+    """
+    return accuracy_gap(a, b).exceeds(k)
+
+
+@dataclass(frozen=True)
+class ParameterRatio:
+    """How many times more parameters family ``b`` needs than family ``a`` to reach a target.
+
+    Attributes:
+        ratio: ``smallest_b.params / smallest_a.params`` on all seeds; ``inf`` when only ``a``
+            reaches the target, ``0`` when only ``b`` does, NaN when neither does.
+        low, high: the bootstrap interval of the ratio at ``level`` (see
+            :func:`parameter_ratio`).
+        level: the interval's coverage, e.g. 0.9.
+        smallest_a, smallest_b: the smallest network of each family that reaches the target
+            on all seeds (``None``: none).
+        undefined: the fraction of bootstrap samples in which neither family reached it
+            (left out of the interval).
+    """
+
+    ratio: float
+    low: float
+    high: float
+    level: float
+    smallest_a: SeedResult | None
+    smallest_b: SeedResult | None
+    undefined: float
+
+    @property
+    def favours(self) -> str | None:
+        """``"a"`` when the whole interval lies above 1 (``a`` needs fewer parameters),
+        ``"b"`` when it lies below 1, ``None`` when the seeds cannot tell."""
+        if self.low > 1:
+            return "a"
+        if self.high < 1:
+            return "b"
+        return None
+
+    def __str__(self) -> str:
+        return f"{self.ratio:.2g}x [{self.low:.2g}, {self.high:.2g}] ({self.level:.0%})"
+
+
+def parameter_ratio(
+    a: Iterable[SeedResult],
+    b: Iterable[SeedResult],
+    target: float,
+    *,
+    criterion: str = "mean",
+    level: float = 0.9,
+    samples: int = 2000,
+    seed: int = 0,
+) -> ParameterRatio:
+    """The parameter ratio of the smallest networks of two families that reach ``target``,
+    with a bootstrap interval over the seeds.
+
+    Each family is a sweep of results (widths, say) run on the same seeds. On all seeds, the
+    smallest network of each family whose ``criterion`` reaches ``target``
+    (:func:`smallest_reaching`) gives ``ratio = b.params / a.params``: ``ratio > 1`` means
+    family ``a`` gets there with fewer parameters. The spread comes from resampling the seeds:
+    ``samples`` times, draw ``n`` of the ``n`` seeds with replacement (the same draw for every
+    result, so the pairing by seed is kept), recompute every result's criterion on the draw,
+    find each family's smallest network again, and take the ratio. ``low`` and ``high`` are the
+    ``(1 - level) / 2`` and ``(1 + level) / 2`` quantiles of those ratios, taken as values that
+    occurred (parameter counts are discrete). A family that does not reach the target on a draw
+    needs "more than the sweep offers" there: the ratio is ``inf`` (only ``a`` reached it) or
+    ``0`` (only ``b`` did), so the interval shows it. The target itself is held fixed.
+
+    Args:
+        a, b: the two families; every result must have the same seeds (at least two).
+        target: the accuracy to reach.
+        criterion: what must reach it, as in :func:`smallest_reaching`.
+        level: the coverage of the interval, in ``(0, 1)``.
+        samples: bootstrap draws.
+        seed: seeds the draws (a local NumPy generator).
+
+    Example:
+        >>> def family(name, *rows):
+        ...     return [SeedResult(f"{name} {p}", p, 0, seeds=[0, 1, 2, 3], accuracies=acc)
+        ...             for p, acc in rows]
+        >>> quadric = family("q", (10, [0.99, 0.98, 0.99, 0.97]))
+        >>> linear = family("l", (10, [0.8, 0.8, 0.9, 0.8]), (30, [0.99, 0.98, 0.97, 0.99]))
+        >>> r = parameter_ratio(quadric, linear, 0.95)
+        >>> r.ratio, r.low, r.high, r.favours
+        (3.0, 3.0, 3.0, 'a')
+    """
+    a, b = _results(a, "a"), _results(b, "b")
+    target = check_number("target", target)
+    criterion = _check_criterion(criterion)
+    level = check_number("level", level, minimum=0, exclusive_minimum=True)
+    if level >= 1:
+        raise ValueError(f"level must be a number in (0, 1), got {level!r}")
+    samples = check_int("samples", samples, minimum=1)
+    if not a or not b:
+        raise ValueError(f"a and b must each hold results, got {len(a)} and {len(b)}")
+    seeds = a[0].seeds
+    for r in a + b:
+        if sorted(r.seeds) != sorted(seeds) or not r.seeds:
+            raise ValueError(
+                f"every result must have the same seeds to resample them together: "
+                f"{a[0].name!r} has {seeds}, {r.name!r} has {r.seeds}"
+            )
+    if len(seeds) < 2:
+        raise ValueError(f"resampling the seeds needs at least two, got {seeds}")
+    acc = np.array([[r.by_seed[s] for s in seeds] for r in a + b])  # (R, n)
+    params = np.array([r.params for r in a + b], dtype=np.float64)
+    in_a = np.arange(len(a) + len(b)) < len(a)
+
+    rng = np.random.default_rng(check_int("seed", seed, minimum=0))
+    draws = rng.integers(0, len(seeds), size=(samples, len(seeds)))  # (B, n)
+    scores = _scores(acc[:, draws].transpose(1, 0, 2), criterion)  # (B, R)
+    cost = np.where(scores >= target, params, np.inf)  # (B, R); NaN scores never reach
+    ratios = _ratio(cost[:, in_a].min(1), cost[:, ~in_a].min(1))  # (B,)
+    defined = ratios[~np.isnan(ratios)]
+    if defined.size:
+        low = float(np.quantile(defined, (1 - level) / 2, method="lower"))
+        high = float(np.quantile(defined, (1 + level) / 2, method="higher"))
+    else:
+        low = high = math.nan
+
+    best_a = smallest_reaching(a, target, criterion)
+    best_b = smallest_reaching(b, target, criterion)
+    point = _ratio(
+        np.array([best_a.params if best_a else np.inf]),
+        np.array([best_b.params if best_b else np.inf]),
+    )[0]
+    undefined = 1 - defined.size / samples
+    return ParameterRatio(float(point), low, high, level, best_a, best_b, undefined)
+
+
+def _ratio(cost_a: np.ndarray, cost_b: np.ndarray) -> np.ndarray:
+    """``cost_b / cost_a`` with ``inf`` for "not reached": inf / x = inf, x / inf = 0,
+    inf / inf = NaN."""
+    with np.errstate(invalid="ignore"):
+        return cost_b / cost_a
