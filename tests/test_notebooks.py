@@ -145,7 +145,11 @@ def _is_figure(output: dict) -> bool:
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_episode_runs_and_captions_its_figures(path, monkeypatch, record_property):
     """Run in a fresh kernel as a reader's Jupyter does: plotly's own renderer and live
-    widgets (the book build, tests/test_book.py, runs the other path, DQL_BOOK_BUILD=1)."""
+    widgets (the book build, tests/test_book.py, runs the other path, DQL_BOOK_BUILD=1).
+
+    The episode's time is recorded and listed, not asserted: the < 60 s target is measured by
+    benchmarks/bench_book.py, since on a busy CI machine an episode can take twice as long.
+    The cell timeout (120 s) only guards against a hang."""
     from nbclient import NotebookClient
 
     monkeypatch.delenv("DQL_BOOK_BUILD", raising=False)
@@ -157,7 +161,6 @@ def test_episode_runs_and_captions_its_figures(path, monkeypatch, record_propert
     seconds = time.perf_counter() - start
     print(f"{path.name} executed in {seconds:.1f} s")
     record_property("execution_s", round(seconds, 1))  # listed at the end (tests/conftest.py)
-    assert seconds < 60, f"{path.name} took {seconds:.0f} s; an episode must run in < 60 s"
     for i, cell in enumerate(nb.cells):
         if cell.cell_type == "code" and any(_is_figure(o) for o in cell.outputs):
             after = nb.cells[i + 1] if i + 1 < len(nb.cells) else None
