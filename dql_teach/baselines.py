@@ -13,6 +13,7 @@ import torch
 from torch import Tensor, nn
 
 from ._checks import check_int
+from .train import _threads
 
 __all__ = ["best_line"]
 
@@ -59,22 +60,10 @@ def best_line(X: Tensor, y: Tensor, directions: int = 720) -> nn.Linear:
             f"{tuple(y.shape)}"
         )
     directions = check_int("directions", directions, minimum=4)
-    x = X.detach().double().cpu()
-    labels = y.detach().cpu().double()
-    angles = torch.arange(directions, dtype=torch.float64) * (2 * math.pi / directions)
-    normals = torch.stack([angles.cos(), angles.sin()], 1)  # (K, 2)
-    proj, order = (x @ normals.T).sort(0)  # (N, K): each direction's projections, ascending
-    ones = labels[order]  # (N, K): the labels in that order
-    # a cut after the first i points (i = 0..N) calls those class 0 and the rest class 1
-    zeros_below = torch.cat([torch.zeros(1, directions), torch.cumsum(1 - ones, 0)])
-    ones_above = ones.sum(0) - torch.cat([torch.zeros(1, directions), torch.cumsum(ones, 0)])
-    correct = zeros_below + ones_above  # (N + 1, K)
-    # a cut between two equal projections cannot be drawn: score it out
-    inner = proj[1:] > proj[:-1]  # (N - 1, K)
-    valid = torch.cat([torch.ones(1, directions, dtype=torch.bool), inner,
-                       torch.ones(1, directions, dtype=torch.bool)])  # fmt: skip
-    correct = torch.where(valid, correct, torch.tensor(-1.0, dtype=torch.float64))
-    best = int(correct.argmax())  # flat index into (N + 1, K), first best wins
+    # one CPU thread: the search is small, and a second thread only spin-waits when another
+    # process wants the core (six times slower on the book's 2-core machine, as in fit)
+    with _threads(1):
+        best, proj, normals = _search(X, y, directions)
     i, k = divmod(best, directions)
     p = proj[:, k]
     if i == 0:
@@ -88,3 +77,25 @@ def best_line(X: Tensor, y: Tensor, directions: int = 720) -> nn.Linear:
         line.weight.copy_(normals[k].reshape(1, 2))
         line.bias.fill_(-float(threshold))
     return line
+
+
+def _search(X: Tensor, y: Tensor, directions: int) -> tuple[int, Tensor, Tensor]:
+    """The flat index ``i * K + k`` of the best cut (after ``i`` points, direction ``k``), the
+    sorted projections ``(N, K)`` and the normals ``(K, 2)``."""
+    x = X.detach().double().cpu()
+    labels = y.detach().cpu().double()
+    angles = torch.arange(directions, dtype=torch.float64) * (2 * math.pi / directions)
+    normals = torch.stack([angles.cos(), angles.sin()], 1)  # (K, 2)
+    proj, order = (x @ normals.T).sort(0)  # (N, K): each direction's projections, ascending
+    ones = labels[order]  # (N, K): the labels in that order
+    # a cut after the first i points (i = 0..N) calls those class 0 and the rest class 1
+    none = torch.zeros(1, directions, dtype=torch.float64)  # the counts before any point
+    zeros_below = torch.cat([none, torch.cumsum(1 - ones, 0)])
+    ones_above = ones.sum(0) - torch.cat([none, torch.cumsum(ones, 0)])
+    correct = zeros_below + ones_above  # (N + 1, K)
+    # a cut between two equal projections cannot be drawn: score it out
+    inner = proj[1:] > proj[:-1]  # (N - 1, K)
+    valid = torch.cat([torch.ones(1, directions, dtype=torch.bool), inner,
+                       torch.ones(1, directions, dtype=torch.bool)])  # fmt: skip
+    correct = torch.where(valid, correct, torch.tensor(-1.0, dtype=torch.float64))
+    return int(correct.argmax()), proj, normals  # the first best wins
