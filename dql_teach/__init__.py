@@ -8,7 +8,7 @@
 (torch.Size([1, 2, 2]), torch.Size([1, 2]), torch.Size([1]))
 """
 
-from . import analysis, compare, data, forms, results, timing, train
+from . import analysis, baselines, compare, data, forms, results, timing, train
 from .analysis import (
     FormCost,
     activation_memory,
@@ -17,6 +17,7 @@ from .analysis import (
     form_table,
     multiply_adds,
 )
+from .baselines import best_line
 from .compare import fit_together, run_seeds
 from .conv import QuadricConv2d
 from .convert import quadrify

@@ -27,7 +27,7 @@ PRESETS: dict[str, dict] = {
     },
     "linear-xor": {
         "dataset": "xor", "form": "linear", "hidden": 0,
-        "title": "One linear neuron on XOR: the best a line can do is cut off a corner.",
+        "title": "One linear neuron on XOR: whatever it learns, its boundary is a line.",
     },
     # episode 2: what one neuron of each form can draw
     "fan-circles": {
