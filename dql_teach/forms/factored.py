@@ -204,7 +204,10 @@ class HadamardQuadric(QuadricForm):
         shared_factors: use one factor twice, ``(u·x + u_0)^2``: QuadraLib's type T3
             ``(Wx)^2`` (``(Wx + b)^2`` with ``factor_bias=True``, as its code computes it).
         residual: QRes of Bu and Karpatne (2021), ``(u·x)(v·x) + u·x + c``: the linear term
-            reuses the first factor instead of having weights of its own.
+            reuses the first factor instead of having weights of its own. This is QRes's
+            PyTorch ``QResLayer``, init included; its TensorFlow code (the paper's
+            experiments) computes ``(u·x + b)(v·x) + u·x + b``, which the default form
+            holds exactly (``w = u + b v``; :func:`dql_teach.peers.load_qres_tf_`).
         factor_bias: give each factor its own bias, ``u_0`` and ``v_0`` (not with
             ``residual=True``).
 

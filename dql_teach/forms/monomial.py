@@ -128,7 +128,9 @@ class DiagonalQuadric(QuadricForm):
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
-        """``nn.Linear``'s init for ``w`` and ``c``; ``q`` likewise, or zero for ReLinear."""
+        """``nn.Linear``'s init for ``w`` and ``c``; ``q`` likewise, or zero for ReLinear. This
+        is Deep Quadric Learning's own init (its ``Quadric`` draws ``qweight``, ``lweight``
+        and ``bias`` from the same bounds in the same order): a seed gives the same start."""
         if self.init == "relinear":
             torch.nn.init.zeros_(self.weight_sq)
         else:

@@ -1,7 +1,7 @@
 r"""The published layers that the forms stand for: reference forward passes written from the
 papers and from what the authors' code computes (:mod:`.reference`), converters that load a
 published layer's parameters into the library's layer (:mod:`.load`), and the table that
-checks each form against them (:mod:`.table`).
+checks each form against them (:mod:`.table`), with the peers listed in :mod:`.registry`.
 
 >>> rows = equivalence_table()
 >>> all(r.max_difference < 1e-12 for r in rows)
@@ -24,7 +24,8 @@ from .load import (
     load_relinear_conv_,
     load_volterra_conv_,
 )
-from .table import PEERS, TABLE_HEADERS, Peer, PeerRow, Sizes, equivalence_table, peer_state
+from .registry import PEERS, Peer, Sizes, peer_state
+from .table import TABLE_HEADERS, PeerRow, equivalence_table
 
 
 def load_peer_(layer, peer: str, state):
