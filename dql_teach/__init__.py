@@ -19,7 +19,7 @@ from .analysis import (
 )
 from .baselines import best_line
 from .compare import fit_together, run_seeds
-from .conv import QuadricConv2d
+from .conv import BranchNormConv2d, QuadricConv2d
 from .convert import quadrify
 from .data import (
     DATASETS,
@@ -33,10 +33,13 @@ from .data import (
 from .device import default_device
 from .forms import (
     FORMS,
+    QUADRALIB_CODE_TYPES,
     QUADRALIB_TYPES,
     QUADRIC_FORMS,
+    VARIANTS,
     DiagonalQuadric,
     FanQuadric,
+    FormVariant,
     HadamardQuadric,
     LinearFacts,
     LowRankQuadric,
@@ -77,8 +80,9 @@ __version__ = "0.1.0"
 
 
 def __getattr__(name: str):
-    # the figure, widget and playground modules are not needed by the maths: load them on first use
-    if name in ("viz", "widgets", "playground"):
+    # the figure, widget and playground modules are not needed by the maths, nor are the
+    # reference passes of the published layers: load them on first use
+    if name in ("viz", "widgets", "playground", "peers"):
         import importlib
 
         return importlib.import_module(f".{name}", __name__)

@@ -10,7 +10,7 @@ from torch import Tensor, nn
 
 from ._checks import check_positive_int
 from .conv import QuadricConv2d
-from .forms import FORMS, QUADRALIB_TYPES, QuadricForm, form_facts, make_layer
+from .forms import FORMS, VARIANTS, QuadricForm, form_facts, make_layer
 
 __all__ = [
     "FormCost",
@@ -163,7 +163,7 @@ class FormCost:
     """One row of :func:`form_table`: what one neuron of a form costs on ``n`` inputs.
 
     Attributes:
-        form: the name (a key of ``FORMS``, or a QuadraLib type ``"T1"``..``"T4"``).
+        form: the name (a key of ``FORMS`` or of ``VARIANTS``).
         formula: the neuron's output, LaTeX in ``$...$``.
         parameters: free parameters per neuron.
         multiply_adds: multiply-adds per neuron and input sample (shared work, like squaring
@@ -189,8 +189,9 @@ def form_table(
         n: inputs per neuron.
         m: neurons per layer; work shared by a layer's neurons is split over them.
         rank: ``k`` of the low-rank form (capped at ``n``).
-        forms: names from ``FORMS`` (default: all of them, ``"linear"`` first) and/or the
-            QuadraLib types ``"T1"``..``"T4"``.
+        forms: names from ``FORMS`` (default: all of them, ``"linear"`` first) and/or
+            variants from ``VARIANTS`` (QuadraLib's ``"T1"``..``"T4"`` and
+            ``"T1-code"``..``"T4-code"``, ``"quadralib"``, ``"qres"``, ``"bilinear"``...).
 
     Returns:
         One :class:`FormCost` per form, in the order asked (``dataclasses.asdict`` turns
@@ -199,29 +200,26 @@ def form_table(
     Example:
         >>> [(r.form, r.parameters, r.max_rank) for r in form_table(4, forms=["linear", "T4"])]
         [('linear', 5, 0), ('T4', 8, 2)]
+        >>> [(r.form, r.parameters) for r in form_table(4, forms=["hadamard", "quadralib"])]
+        [('hadamard', 13), ('quadralib', 15)]
     """
     for name, value in (("n", n), ("m", m), ("rank", rank)):
         check_positive_int(name, value)
     forms = list(FORMS) if forms is None else list(forms)
-    valid = [*FORMS, *QUADRALIB_TYPES]
+    valid = [*FORMS, *VARIANTS]
     for form in forms:
         if form not in valid:
             raise ValueError(f"forms must hold names from {valid}, got {form!r}")
     rows = []
     for form in forms:
         # on the meta device: only the sizes and options matter, so nothing is drawn
-        if form in QUADRALIB_TYPES:
-            formula, cls, options = QUADRALIB_TYPES[form]
-            layer = cls(n, m, device="meta", **options)
-        else:
-            layer = make_layer(form, n, m, rank=min(rank, n), device="meta")
-            formula = form_facts(form).formula
-        facts = form_facts(layer)
+        layer = make_layer(form, n, m, rank=min(rank, n), device="meta")
+        facts = form_facts(form)
         macs = facts.multiply_adds(layer)
         rows.append(
             FormCost(
                 form=form,
-                formula=f"${formula}$",
+                formula=f"${facts.formula}$",
                 parameters=facts.parameters_per_neuron(layer),
                 multiply_adds=macs // m if macs % m == 0 else macs / m,
                 max_rank=facts.max_rank(layer),

@@ -20,9 +20,9 @@ from torch.nn.modules.utils import _pair
 from torch.utils.checkpoint import checkpoint
 
 from ._checks import check_int, check_positive_int
-from .forms import QUADRIC_FORMS, QuadricForm, QuadricLinear, make_layer
+from .forms import QUADRIC_FORMS, VARIANTS, HadamardQuadric, QuadricForm, QuadricLinear, make_layer
 
-__all__ = ["QuadricConv2d"]
+__all__ = ["BranchNormConv2d", "QuadricConv2d"]
 
 
 class QuadricConv2d(nn.Module):
@@ -39,8 +39,14 @@ class QuadricConv2d(nn.Module):
         padding: as in ``nn.Conv2d`` (zeros): an int, a pair, ``"valid"`` (none) or
             ``"same"`` (output as large as the input; needs ``stride=1``; an odd total
             padding puts the extra row or column at the bottom or right, as torch does).
-        form: ``"hadamard"``, ``"fan"``, ``"lowrank"``, ``"diagonal"`` or ``"full"``.
-        bias, device, dtype: as in ``nn.Conv2d``.
+        form: ``"hadamard"``, ``"fan"``, ``"lowrank"``, ``"diagonal"`` or ``"full"``, or a
+            variant of :data:`dql_teach.VARIANTS` (``"T3-code"``, ``"quadralib"``...).
+            ``"full"`` is the generic second-order Volterra expansion over the patch,
+            ``sum_i w_i x_i + sum_{i<=j} a_ij x_i x_j + c``: a convolution in the spirit of
+            Zoumpourlis et al. (2017), whose exact formula was not checked here.
+        bias: as in ``nn.Conv2d``; ``None`` (default) leaves it to the form (``True`` for the
+            forms, the variant's own choice for a variant).
+        device, dtype: as in ``nn.Conv2d``.
         memory_efficient: recompute the quadratic intermediates in backward.
         form_options: passed to the form through :func:`dql_teach.make_layer` (``rank=``,
             which only the forms with a rank option use, ``init=``, ``residual=``...).
@@ -68,15 +74,17 @@ class QuadricConv2d(nn.Module):
         padding: int | tuple[int, int] | str = 0,
         dilation: int | tuple[int, int] = 1,
         form: str = "hadamard",
-        bias: bool = True,
+        bias: bool | None = None,
         device=None,
         dtype=None,
         memory_efficient: bool = False,
         **form_options,
     ) -> None:
         super().__init__()
-        if not isinstance(form, str) or form not in QUADRIC_FORMS:
-            raise ValueError(f"form must be one of {QUADRIC_FORMS}, got {form!r}")
+        if not isinstance(form, str) or (form not in QUADRIC_FORMS and form not in VARIANTS):
+            raise ValueError(
+                f"form must be one of {QUADRIC_FORMS} or a variant {sorted(VARIANTS)}, got {form!r}"
+            )
         check_positive_int("in_channels", in_channels)
         check_positive_int("out_channels", out_channels)
         self.in_channels, self.out_channels, self.form = in_channels, out_channels, form
@@ -92,8 +100,10 @@ class QuadricConv2d(nn.Module):
         self.padding, self._pad, self._extra_pad = self._padding(padding)
         kh, kw = self.kernel_size
         self.memory_efficient = bool(memory_efficient)
+        if bias is not None:
+            form_options["bias"] = bias
         self.neuron: QuadricForm = make_layer(
-            form, in_channels * kh * kw, out_channels, bias=bias, device=device, dtype=dtype,
+            form, in_channels * kh * kw, out_channels, device=device, dtype=dtype,
             **form_options,
         )  # fmt: skip
 
@@ -125,8 +135,8 @@ class QuadricConv2d(nn.Module):
         """The quadric of each output channel over a flattened patch (``F.unfold`` order)."""
         return self.neuron.as_quadric()
 
-    def quadratic_parameters(self) -> list[nn.Parameter]:
-        return self.neuron.quadratic_parameters()
+    def quadratic_parameters(self, as_authors: bool = False) -> list[nn.Parameter]:
+        return self.neuron.quadratic_parameters(as_authors)
 
     def _conv_linear(self, x: Tensor, weight: Tensor, bias: Tensor | None) -> Tensor:
         # a dense (k, C*kh*kw) weight is a (k, C, kh, kw) kernel; channels go last so the
@@ -172,8 +182,7 @@ class QuadricConv2d(nn.Module):
             out.append((size + 2 * p - d * (k - 1) - 1) // s + 1)
         return out[0], out[1]
 
-    def forward(self, x: Tensor) -> Tensor:
-        """``(N, C, H, W) -> (N, out_channels, H_out, W_out)``."""
+    def _check_input(self, x: Tensor) -> None:
         if not isinstance(x, Tensor):
             raise TypeError(f"input must be a torch.Tensor, got {type(x).__name__}")
         if not x.is_floating_point():
@@ -183,6 +192,10 @@ class QuadricConv2d(nn.Module):
                 f"input must have shape (N, in_channels={self.in_channels}, H, W), "
                 f"got {tuple(x.shape)}"
             )
+
+    def forward(self, x: Tensor) -> Tensor:
+        """``(N, C, H, W) -> (N, out_channels, H_out, W_out)``."""
+        self._check_input(x)
         if self.memory_efficient and torch.is_grad_enabled():
             return checkpoint(self._forward, x, use_reentrant=False)
         return self._forward(x)
@@ -199,3 +212,95 @@ class QuadricConv2d(nn.Module):
         if self.memory_efficient:
             s += ", memory_efficient=True"
         return s
+
+
+class BranchNormConv2d(nn.Module):
+    r"""QuadraLib's convolutional quadratic neuron: a BatchNorm on each of its three branches.
+
+    .. math:: y = \mathrm{BN}_u(U * x + u_0) \circ \mathrm{BN}_v(V * x + v_0)
+              + \mathrm{BN}_w(W * x + c)
+
+    QuadraLib's ``Quadraour`` (``image_classification/models/quadratic_layer.py``) puts a
+    ``BatchNorm2d`` after each of its three convolutions, before the product, and its README
+    calls batch normalisation "significantly important" for quadratic networks because the
+    second-order term "will generate extreme values". A form cannot hold that (the norms sit
+    between its branches), so this small module wraps one :class:`QuadricConv2d` of the
+    ``"quadralib"`` variant (the Hadamard form with factor biases: the three convolutions as
+    one ``conv2d`` with ``3m`` output channels) and normalises its branches
+    (:meth:`~dql_teach.HadamardQuadric.branches`) before combining them.
+
+    Args:
+        in_channels, out_channels, kernel_size, stride, padding, dilation: as in
+            :class:`QuadricConv2d`.
+        bias: the convolutions' biases ``u_0, v_0, c`` (as in QuadraLib, on by default; in
+            training mode a BatchNorm removes them again); ``False`` leaves all three out.
+        eps, momentum, affine, track_running_stats: of each ``nn.BatchNorm2d``.
+        device, dtype: factory arguments.
+
+    Shape:
+        ``(N, C, H, W) -> (N, out_channels, H_out, W_out)``.
+
+    Attributes:
+        conv: the three convolutions, a :class:`QuadricConv2d`.
+        norm_u, norm_v, norm_w: the ``nn.BatchNorm2d`` of the two factors and the linear
+            branch.
+
+    Example:
+        >>> layer = BranchNormConv2d(3, 8, 3, padding=1)
+        >>> layer(torch.randn(2, 3, 10, 10)).shape
+        torch.Size([2, 8, 10, 10])
+    """
+
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size: int | tuple[int, int],
+        stride: int | tuple[int, int] = 1,
+        padding: int | tuple[int, int] | str = 0,
+        dilation: int | tuple[int, int] = 1,
+        bias: bool = True,
+        device=None,
+        dtype=None,
+        *,
+        eps: float = 1e-5,
+        momentum: float | None = 0.1,
+        affine: bool = True,
+        track_running_stats: bool = True,
+    ) -> None:
+        super().__init__()
+        factory = {"device": device, "dtype": dtype}
+        form = "quadralib" if bias else "hadamard"
+        self.conv = QuadricConv2d(
+            in_channels, out_channels, kernel_size, stride, padding, dilation, form=form,
+            bias=bool(bias), **factory,
+        )  # fmt: skip
+        norm = partial(
+            nn.BatchNorm2d, out_channels, eps=eps, momentum=momentum, affine=affine,
+            track_running_stats=track_running_stats, **factory,
+        )  # fmt: skip
+        self.norm_u, self.norm_v, self.norm_w = norm(), norm(), norm()
+
+    @property
+    def neuron(self) -> HadamardQuadric:
+        """The dense form of the three convolutions (its parameters are theirs)."""
+        return self.conv.neuron
+
+    def reset_parameters(self) -> None:
+        self.conv.reset_parameters()
+        for norm in (self.norm_u, self.norm_v, self.norm_w):
+            norm.reset_parameters()
+
+    def quadratic_parameters(self, as_authors: bool = False) -> list[nn.Parameter]:
+        return self.conv.quadratic_parameters(as_authors)
+
+    def forward(self, x: Tensor) -> Tensor:
+        """``(N, C, H, W) -> (N, out_channels, H_out, W_out)``."""
+        conv = self.conv
+        conv._check_input(x)
+        if conv._extra_pad is not None:  # "same" with an even kernel: the odd row/column
+            x = F.pad(x, conv._extra_pad)
+        first, second, lin = (
+            t.permute(0, 3, 1, 2) for t in conv.neuron.branches(x, conv._conv_linear)
+        )  # (N, m, H_out, W_out) each
+        return self.norm_u(first) * self.norm_v(second) + self.norm_w(lin)

@@ -217,7 +217,7 @@ def test_form_table_leaves_global_random_state_alone():
 
 def test_form_table_bad_inputs():
     with pytest.raises(
-        ValueError, match=r"forms must hold names from \['linear'.*'T4'\], got 'quartic'"
+        ValueError, match=r"forms must hold names from \['linear'.*'T4-code'\], got 'quartic'"
     ):
         form_table(3, forms=["linear", "quartic"])
     with pytest.raises(ValueError, match="n must be an int >= 1, got 0"):

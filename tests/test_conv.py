@@ -1,5 +1,6 @@
 """QuadricConv2d against unfold + the dense form, and quadrify()."""
 
+import copy
 import io
 
 import pytest
@@ -204,3 +205,95 @@ def test_quadrify_options_and_errors():
         dql.quadrify(nn.Conv2d(4, 4, 3, groups=2))
     with pytest.raises(ValueError, match="shared_factors=False"):
         dql.quadrify(model, form="hadamard", shared_factors=True)
+
+
+# --- variants as convolutions, and QuadraLib's BatchNorm per branch ------------------------
+def test_variant_convolutions_are_the_convs_quadralib_writes():
+    torch.manual_seed(0)
+    x = torch.randn(2, 3, 6, 6, dtype=torch.float64)
+    c1, c2 = (nn.Conv2d(3, 4, 3, padding=1, dtype=torch.float64) for _ in range(2))
+    cases = {
+        "T2-code": lambda: c1(x * x),
+        "T3-code": lambda: c1(x) ** 2,
+        "T4-code": lambda: c1(x) * c2(x),
+        "T4": lambda: (
+            F.conv2d(x, c1.weight, None, padding=1) * F.conv2d(x, c2.weight, None, padding=1)
+        ),
+    }
+    for form, want in cases.items():
+        conv = dql.QuadricConv2d(3, 4, 3, padding=1, form=form, dtype=torch.float64)
+        n = conv.neuron
+        with torch.no_grad():
+            first = n.weight_sq if form == "T2-code" else n.weight_u
+            first.copy_(c1.weight.reshape(4, -1))
+            if getattr(n, "weight_v", None) is not None:
+                n.weight_v.copy_(c2.weight.reshape(4, -1))
+            for ours, theirs in (
+                (getattr(n, "bias_u", None), c1.bias),
+                (getattr(n, "bias_v", None), c2.bias),
+            ):
+                if ours is not None:
+                    ours.copy_(theirs)
+            if n.bias is not None:
+                n.bias.copy_(c1.bias)
+        torch.testing.assert_close(conv(x), want(), msg=form)
+    # bias=None leaves it to the form or variant; an explicit bias overrides a variant's
+    assert dql.QuadricConv2d(3, 4, 3, form="hadamard").neuron.bias is not None
+    assert dql.QuadricConv2d(3, 4, 3, form="T4").neuron.bias is None
+    assert dql.QuadricConv2d(3, 4, 3, form="T4", bias=True).neuron.bias is not None
+
+
+def torch_branch_norm(layer):
+    """The same computation from torch's modules: three nn.Conv2d, three nn.BatchNorm2d."""
+    n = layer.neuron
+    convs = [nn.Conv2d(3, 4, 3, padding=1, dtype=torch.float64) for _ in range(3)]
+    with torch.no_grad():
+        for conv, (w, b) in zip(
+            convs, ((n.weight_u, n.bias_u), (n.weight_v, n.bias_v), (n.weight, n.bias))
+        ):
+            conv.weight.copy_(w.reshape(conv.weight.shape))
+            conv.bias.copy_(b)
+    norms = [copy.deepcopy(bn) for bn in (layer.norm_u, layer.norm_v, layer.norm_w)]
+    return convs, norms
+
+
+def test_branch_norm_conv_is_three_convs_and_three_batch_norms():
+    torch.manual_seed(0)
+    layer = dql.BranchNormConv2d(3, 4, 3, padding=1, dtype=torch.float64)
+    dql.randomize_(layer.conv, std=0.3)
+    with torch.no_grad():
+        for bn in (layer.norm_u, layer.norm_v, layer.norm_w):
+            bn.weight.uniform_(0.5, 1.5)
+            bn.bias.normal_()
+    convs, norms = torch_branch_norm(layer)
+    x = torch.randn(5, 3, 6, 6, dtype=torch.float64, requires_grad=True)
+    x2 = x.detach().clone().requires_grad_()
+    for training in (True, False):  # batch statistics (and running ones updated), then running
+        layer.train(training)
+        for bn in norms:
+            bn.train(training)
+        y = layer(x)
+        b = [bn(conv(x2)) for conv, bn in zip(convs, norms)]
+        want = b[0] * b[1] + b[2]
+        torch.testing.assert_close(y, want)
+        for ours, theirs in zip((layer.norm_u, layer.norm_v, layer.norm_w), norms):
+            torch.testing.assert_close(ours.running_var, theirs.running_var)
+    y.square().sum().backward()
+    want.square().sum().backward()
+    torch.testing.assert_close(x.grad, x2.grad)
+    torch.testing.assert_close(layer.neuron.weight_u.grad, convs[0].weight.grad.reshape(4, -1))
+    torch.testing.assert_close(layer.norm_w.weight.grad, norms[2].weight.grad)
+    # parameters per output channel: 3 convolutions (27 + 1 each), 3 x (weight, bias)
+    assert dql.count_parameters(layer) == 4 * (3 * 28 + 6)
+    assert len(dql.quadratic_param_groups(layer, 0.1, 0.01)[1]["params"]) == 4  # u, v, u_0, v_0
+
+
+def test_branch_norm_conv_options():
+    plain = dql.BranchNormConv2d(3, 4, 3, bias=False)
+    assert plain.neuron.bias is None and plain.neuron.bias_u is None
+    assert plain(torch.randn(2, 3, 5, 5)).shape == (2, 4, 3, 3)
+    same = dql.BranchNormConv2d(3, 4, 2, padding="same")
+    assert same(torch.randn(2, 3, 5, 5)).shape == (2, 4, 5, 5)
+    with pytest.raises(ValueError, match=r"in_channels=3"):
+        plain(torch.randn(2, 4, 5, 5))
+    plain.reset_parameters()

@@ -25,13 +25,20 @@ def build(form, n=5, m=4, rank=3, **kw):
 
 
 # --- the papers' formulas, written out by hand --------------------------------------------
+def _or_zero(t):
+    return 0 if t is None else t
+
+
 def by_hand(layer, x):
-    """Each form's published formula, neuron by neuron, without the library's fused GEMMs."""
+    """Each form's published formula, neuron by neuron, without the library's fused GEMMs
+    (absent terms, as the options leave them out, count zero)."""
+    c = _or_zero(layer.bias)
+    lin = 0 if getattr(layer, "weight", None) is None else x @ layer.weight.T
     if isinstance(layer, dql.DiagonalQuadric):  # Σ q_k x_k² + Σ w_k x_k + b
-        return (x**2) @ layer.weight_sq.T + x @ layer.weight.T + layer.bias
+        return (x**2) @ layer.weight_sq.T + lin + c
     if isinstance(layer, dql.QuadricLinear):  # Σ_{i<=j} a_ij x_i x_j + b·x + c
         n = layer.in_features
-        out = x @ layer.weight.T + layer.bias
+        out = lin + c
         k = 0
         for i in range(n):
             for j in range(i, n):
@@ -42,14 +49,19 @@ def by_hand(layer, x):
         r = x @ layer.weight_u.T + layer.bias_u
         g = x @ layer.weight_v.T + layer.bias_v
         return r * g + (x * x) @ layer.weight_sq.T + layer.bias
-    if isinstance(layer, dql.HadamardQuadric):  # (u·x)(v·x) + w·x + c
-        return (x @ layer.weight_u.T) * (x @ layer.weight_v.T) + x @ layer.weight.T + layer.bias
+    if isinstance(layer, dql.HadamardQuadric):  # (u·x + u_0)(v·x + v_0) + w·x + c
+        a = x @ layer.weight_u.T + _or_zero(layer.bias_u)
+        b = a if layer.weight_v is None else x @ layer.weight_v.T + _or_zero(layer.bias_v)
+        if layer.residual:  # QRes: (u·x)(v·x) + u·x + c
+            lin = x @ layer.weight_u.T
+        return a * b + lin + c
     if isinstance(layer, dql.LowRankQuadric):  # f = Q^T x; f^T Λ f / k + w·x + c
+        Q = layer.directions()
         outs = []
         for j in range(layer.out_features):
-            f = x @ layer.weight_q[j].T  # (*, k)
+            f = x @ Q[j].T  # (*, k)
             quad = (f * f * layer.weight_lambda[j]).sum(-1) / layer.rank
-            outs.append(quad + x @ layer.weight[j] + layer.bias[j])
+            outs.append(quad + (0 if layer.weight is None else x @ layer.weight[j]) + c[j])
         return torch.stack(outs, -1)
     raise AssertionError(type(layer))
 
@@ -69,6 +81,35 @@ def test_forward_equals_explicit_quadric_and_paper_formula(form, batch_shape, de
     torch.testing.assert_close(y, dql.evaluate_quadric(A, b, c, x))
     torch.testing.assert_close(y, by_hand(layer, x))
     torch.testing.assert_close(y, torch.einsum("...i,mij,...j->...m", x, A, x) + x @ b.T + c)
+
+
+@pytest.mark.parametrize("variant", list(dql.VARIANTS))
+def test_every_variant_computes_its_formula_and_its_quadric(variant):
+    torch.manual_seed(0)
+    layer = dql.randomize_(dql.make_layer(variant, 5, 4, rank=3, dtype=torch.float64))
+    x = torch.randn(6, 5, dtype=torch.float64)
+    y = layer(x)
+    torch.testing.assert_close(y, by_hand(layer, x))
+    torch.testing.assert_close(y, dql.evaluate_quadric(*layer.as_quadric(), x))
+
+
+def test_factor_biases_are_quadralibs_and_the_code_types():
+    torch.manual_seed(0)
+    x = torch.randn(6, 5, dtype=torch.float64)
+    layer = dql.randomize_(dql.make_layer("quadralib", 5, 3, dtype=torch.float64))
+    u, v = x @ layer.weight_u.T + layer.bias_u, x @ layer.weight_v.T + layer.bias_v
+    torch.testing.assert_close(layer(x), u * v + x @ layer.weight.T + layer.bias)
+    t3 = dql.randomize_(dql.make_layer("T3-code", 5, 3, dtype=torch.float64))
+    torch.testing.assert_close(t3(x), (x @ t3.weight_u.T + t3.bias_u) ** 2)  # (Wx + b)^2
+    figure = dql.make_layer("T3", 5, 3, dtype=torch.float64)
+    with torch.no_grad():
+        figure.weight_u.copy_(t3.weight_u)
+    # what the figure's (Wx)^2 lacks: 2 b (w·x) + b^2
+    wx = x @ t3.weight_u.T
+    torch.testing.assert_close(t3(x) - figure(x), 2 * t3.bias_u * wx + t3.bias_u**2)
+    # the first factor and the linear part, as BranchNormConv2d reads them
+    first, second, lin = layer.branches(x)
+    torch.testing.assert_close(first * second + lin, layer(x))
 
 
 @pytest.mark.parametrize(
@@ -242,6 +283,21 @@ def test_repr_names_options(form):
         assert "rank=3" in text
 
 
+def test_quadratic_param_groups_as_the_fan_groups_code_does():
+    """Fan's code: lr * slr on w_g, b_g, w_b and c (its bias_b); the rest at lr."""
+    model = nn.Sequential(dql.FanQuadric(3, 4), nn.ReLU(), dql.HadamardQuadric(4, 2))
+    groups = dql.quadratic_param_groups(model, lr=0.01, quadratic_lr=0.02, as_authors=True)
+    fan, had = model[0], model[2]
+    assert {id(p) for p in groups[1]["params"]} == {
+        id(p) for p in (fan.weight_v, fan.bias_v, fan.weight_sq, fan.bias, had.weight_u,
+                        had.weight_v)
+    }  # fmt: skip
+    default = dql.quadratic_param_groups(model, lr=0.01, quadratic_lr=0.02)
+    assert id(fan.bias) in {id(p) for p in default[0]["params"]}  # c is linear by default
+    with pytest.raises(TypeError, match="as_authors must be True or False"):
+        dql.quadratic_param_groups(model, 0.1, 0.1, as_authors="fan")
+
+
 def test_quadratic_param_groups():
     model = nn.Sequential(dql.FanQuadric(3, 4), nn.ReLU(), dql.LowRankQuadric(4, 2, rank=2))
     groups = dql.quadratic_param_groups(model, lr=1e-2, quadratic_lr=1e-4)
@@ -297,6 +353,8 @@ def test_incompatible_options():
         dql.FanQuadric(3, 2, bias=False, init="relinear")
     with pytest.raises(ValueError, match="residual"):
         dql.HadamardQuadric(3, 2, residual=True, linear_term=False)
+    with pytest.raises(ValueError, match="residual=True.*no factor_bias"):
+        dql.HadamardQuadric(3, 2, residual=True, factor_bias=True)
 
 
 # --- what one neuron of each form can draw (DESIGN.md's facts) ------------------------------
@@ -404,3 +462,60 @@ def test_script_is_refused_naming_what_works(form):
         torch.jit.script(build(form))
     with pytest.raises(RuntimeError, match="jit.script does not support"):
         torch.jit.script(nn.Sequential(nn.Linear(3, 5), build(form)))
+
+
+# --- the low-rank form with orthonormal directions ---------------------------------------------
+def test_orthonormal_lowrank_lambdas_are_the_eigenvalues_of_a():
+    torch.manual_seed(0)
+    n, m, k = 6, 4, 3
+    layer = dql.randomize_(dql.LowRankQuadric(n, m, rank=k, orthonormal=True, dtype=torch.float64))
+    Q = layer.directions()  # (m, k, n)
+    torch.testing.assert_close(
+        Q @ Q.transpose(-1, -2), torch.eye(k, dtype=torch.float64).expand(m, k, k)
+    )
+    A = layer.as_quadric()[0]
+    eig = torch.linalg.eigvalsh(A)  # (m, n), ascending
+    nonzero = eig[eig.abs() > 1e-12].reshape(m, k)
+    expected = (layer.weight_lambda.detach() / k).sort(-1).values
+    torch.testing.assert_close(nonzero, expected)
+    # the eigenvectors are the rows of Q_k^T: A q = (λ/k) q
+    torch.testing.assert_close(
+        torch.einsum("mij,mkj->mki", A, Q), Q * (layer.weight_lambda[..., None] / k)
+    )
+    # without orthonormal=True the same parameters give other eigenvalues
+    free = dql.LowRankQuadric(n, m, rank=k, dtype=torch.float64)
+    free.load_state_dict(layer.state_dict())
+    eig_free = torch.linalg.eigvalsh(free.as_quadric()[0])
+    nonzero_free = eig_free[eig_free.abs() > 1e-12].reshape(m, k)
+    assert not torch.allclose(nonzero_free, expected, atol=1e-3)
+
+
+def test_orthonormal_lowrank_keeps_names_and_works_everywhere():
+    torch.manual_seed(0)
+    layer = build("lowrank", n=5, m=3, rank=2, orthonormal=True, dtype=torch.float64)
+    assert set(layer.state_dict()) == set(build("lowrank", n=5, m=3, rank=2).state_dict())
+    assert "orthonormal=True" in repr(layer)
+    x = torch.randn(4, 5, dtype=torch.float64, requires_grad=True)
+    assert torch.autograd.gradcheck(layer, (x,))
+    torch.testing.assert_close(layer(x), by_hand(layer, x))
+    exported = torch.export.export(layer, (x.detach(),))
+    torch.testing.assert_close(exported.module()(x.detach()), layer(x.detach()))
+    torch._dynamo.reset()
+    compiled = torch.compile(layer, fullgraph=True, backend="eager")
+    torch.testing.assert_close(compiled(x), layer(x))
+    conv = dql.QuadricConv2d(2, 3, 3, form="lowrank", rank=2, orthonormal=True)
+    dql.randomize_(conv)
+    images = torch.randn(2, 2, 5, 5)
+    patches = torch.nn.functional.unfold(images, 3).transpose(1, 2)
+    dense = conv.neuron(patches).transpose(1, 2).reshape(2, 3, 3, 3)
+    torch.testing.assert_close(conv(images), dense)
+
+
+def test_orthonormal_lowrank_trains_with_run_seeds():
+    X, y = dql.make_dataset("circles", n_samples=120, seed=0)
+    result = dql.run_seeds(
+        "orthonormal", lambda: dql.make_mlp([2, 1], "lowrank", rank=2, orthonormal=True),
+        X, y, seeds=range(2), epochs=30, lr=0.05,
+    )  # fmt: skip
+    assert len(result.accuracies) == 2 and all(0 <= a <= 1 for a in result.accuracies)
+    assert result.histories[0].loss[-1] < result.histories[0].loss[0]

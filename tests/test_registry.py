@@ -17,19 +17,26 @@ ROOT = Path(__file__).resolve().parents[1]
 aten = torch.ops.aten
 
 # every form with its default options, and the option sets that change its facts
-VARIANTS = [(form, {}) for form in dql.FORMS] + [
-    ("linear", {"bias": False}),
-    ("diagonal", {"linear_term": False}),
-    ("diagonal", {"bias": False}),
-    ("full", {"linear_term": False, "bias": False}),
-    ("fan", {"bias": False}),
-    ("hadamard", {"residual": True}),
-    ("hadamard", {"linear_term": False}),
-    ("hadamard", {"shared_factors": True, "linear_term": False, "bias": False}),
-    ("lowrank", {"rank": 3}),
-    ("lowrank", {"rank": 2, "linear_term": False, "bias": False}),
-    ("lowrank", {"rank": 2, "return_features": True}),
-]
+VARIANTS = (
+    [(form, {}) for form in dql.FORMS]
+    + [
+        ("linear", {"bias": False}),
+        ("diagonal", {"linear_term": False}),
+        ("diagonal", {"bias": False}),
+        ("full", {"linear_term": False, "bias": False}),
+        ("fan", {"bias": False}),
+        ("hadamard", {"residual": True}),
+        ("hadamard", {"linear_term": False}),
+        ("hadamard", {"shared_factors": True, "linear_term": False, "bias": False}),
+        ("lowrank", {"rank": 3}),
+        ("lowrank", {"rank": 2, "linear_term": False, "bias": False}),
+        ("lowrank", {"rank": 2, "return_features": True}),
+        ("lowrank", {"rank": 2, "orthonormal": True}),
+        ("hadamard", {"factor_bias": True}),
+        ("hadamard", {"factor_bias": True, "bias": False}),
+    ]
+    + [(name, {}) for name in dql.VARIANTS]
+)  # every published variant with its own options
 IDS = [
     f"{form}-{'-'.join(f'{k}={v}' for k, v in options.items()) or 'default'}"
     for form, options in VARIANTS
@@ -137,13 +144,40 @@ def test_every_form_is_registered_under_its_own_name():
         assert type(layer) is dql.FORMS[name] and dql.form_facts(layer) is facts
         if name != "linear":
             assert facts is dql.FORMS[name]
-            names = dict(layer.named_parameters())
-            assert set(facts.quadratic_names) <= set(names)
+            # every quadratic name is a parameter of the layer, or one its options leave out
+            present = {q for q in facts.quadratic_names if getattr(layer, q) is not None}
+            assert present and present <= set(dict(layer.named_parameters()))
+            assert all(hasattr(layer, q) for q in facts.quadratic_names)
+
+
+def test_every_variant_is_its_class_with_its_options():
+    assert not set(dql.VARIANTS) & set(dql.FORMS)
+    for name, variant in dql.VARIANTS.items():
+        assert variant.name == name and dql.form_facts(name) is variant
+        assert variant.formula and variant.published_as and variant.parameter_formula
+        layer = dql.make_layer(name, 4, 2)
+        assert type(layer) is variant.cls
+        for option, value in variant.options.items():  # the options hold on the layer
+            if option == "bias":
+                assert (layer.bias is not None) == value, name
+            else:
+                assert getattr(layer, option) == value, (name, option)
+    # options given to make_layer override a variant's
+    assert dql.make_layer("T4", 4, 2, bias=True).bias is not None
+    assert dql.make_layer("qres", 4, 2).residual and not dql.make_layer("quadralib", 4, 2).residual
+    # the QuadraLib dictionaries are the variants
+    for key, (formula, cls, options) in dql.QUADRALIB_TYPES.items():
+        assert (formula, cls, options) == (
+            dql.VARIANTS[key].formula,
+            dql.VARIANTS[key].cls,
+            dql.VARIANTS[key].options,
+        )
+        assert dql.QUADRALIB_CODE_TYPES[key][2] == dql.VARIANTS[f"{key}-code"].options
 
 
 def test_citations_are_in_the_bibliography():
     keys = set(re.findall(r"@\w+\{([^,]+),", (ROOT / "book" / "references.bib").read_text()))
-    for name in dql.FORMS:
+    for name in [*dql.FORMS, *dql.VARIANTS]:
         assert dql.form_facts(name).citation in keys, name
 
 
@@ -153,7 +187,7 @@ def _python(formula: str) -> str:
     return formula.replace("/", "//")
 
 
-@pytest.mark.parametrize("form", list(dql.FORMS))
+@pytest.mark.parametrize("form", [*dql.FORMS, *dql.VARIANTS])
 @pytest.mark.parametrize("n, k", [(1, 1), (4, 2), (9, 3)])
 def test_parameter_formula_text_is_the_count(form, n, k):
     layer = dql.make_layer(form, n, 2, rank=k)
@@ -168,14 +202,17 @@ def test_readme_table_is_the_registry():
     readme = (ROOT / "README.md").read_text()
     assert table in readme, "README.md's table of forms differs from dql_teach.forms_markdown()"
     rows = [line.split(" | ") for line in table.splitlines()[2:]]
-    assert [row[0].strip("|` ") for row in rows] == list(dql.FORMS)
-    for row, name in zip(rows, dql.FORMS):
+    assert [row[0].strip("|` ") for row in rows] == [*dql.FORMS, *dql.VARIANTS]
+    for row, name in zip(rows, [*dql.FORMS, *dql.VARIANTS]):
         facts = dql.form_facts(name)
         assert row[3] == f"`{facts.citation}`" and row[-1].rstrip(" |") == facts.parameter_formula
 
 
 def test_form_facts_rejects_what_is_not_a_form():
-    with pytest.raises(ValueError, match=r"form must be one of \[.*'hadamard'.*\], got 'quad'"):
+    with pytest.raises(
+        ValueError,
+        match=r"form must be one of \[.*'hadamard'.*\] or a variant \[.*'qres'.*got 'quad'",
+    ):
         dql.form_facts("quad")
     with pytest.raises(TypeError, match="form's name or layer, got Conv2d"):
         dql.form_facts(nn.Conv2d(1, 1, 3))

@@ -74,7 +74,11 @@ class QuadricForm(nn.Module):
         parameter_formula: free parameters per neuron with the default options, in ``n`` (and
             ``k``), as plain text (``"3n + 1"``).
         quadratic_names: the second-order parameters (see
-            :func:`dql_teach.quadratic_param_groups`).
+            :func:`dql_teach.quadratic_param_groups`); names the options leave out are
+            skipped.
+        authors_quadratic_names: the parameters that the form's authors' code trains with the
+            second learning rate, where that differs from ``quadratic_names`` (``None``:
+            the same).
 
     Every form works with ``torch.compile`` (``fullgraph=True``), ``torch.export`` (with a
     dynamic batch size), ``torch.jit.trace`` (deprecated by torch in favour of the first two),
@@ -90,6 +94,7 @@ class QuadricForm(nn.Module):
     published_as: ClassVar[str] = ""
     parameter_formula: ClassVar[str] = ""
     quadratic_names: ClassVar[tuple[str, ...]] = ()
+    authors_quadratic_names: ClassVar[tuple[str, ...] | None] = None
 
     def __init__(
         self,
@@ -171,9 +176,14 @@ class QuadricForm(nn.Module):
             return ref.new_zeros(self.out_features)
         return self.bias.detach().clone()
 
-    def quadratic_parameters(self) -> list[nn.Parameter]:
-        """The second-order parameters, those that a smaller learning rate suits."""
-        return [p for name in self.quadratic_names if (p := getattr(self, name)) is not None]
+    def quadratic_parameters(self, as_authors: bool = False) -> list[nn.Parameter]:
+        """The second-order parameters, those that a smaller learning rate suits; with
+        ``as_authors=True`` those that the form's authors' code puts in its second group
+        (:attr:`authors_quadratic_names`)."""
+        names = self.quadratic_names
+        if as_authors and self.authors_quadratic_names is not None:
+            names = self.authors_quadratic_names
+        return [p for name in names if (p := getattr(self, name, None)) is not None]
 
     def _init_bias(self, fan_in: int) -> None:
         if self.bias is not None:

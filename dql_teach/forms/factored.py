@@ -1,10 +1,10 @@
-r"""The factored forms: ``A`` built from a few vectors per neuron instead of stored entry by
-entry.
+r"""The product forms: ``A`` built from two factor vectors per neuron instead of stored entry
+by entry.
 
-A product of two linear maps gives ``A = sym(u v^T)``, of rank at most two (Hadamard, and Fan's
-form, which adds a diagonal); ``k`` eigen-directions give ``A = Q_k \Lambda_k Q_k^T / k``, of rank
-at most ``k`` (low rank). Each costs ``O(n)`` (or ``O(kn)``) per neuron instead of ``O(n^2)``,
-and a layer computes all its factors (and its linear term) in one GEMM.
+A product of two affine maps gives ``A = sym(u v^T)``, of rank at most two (Hadamard, and Fan's
+form, which adds a diagonal). Each costs ``O(n)`` per neuron instead of ``O(n^2)``, and a layer
+computes all its factors (and its linear term) in one GEMM. The low-rank eigen form, ``k``
+directions instead of two, is in :mod:`.lowrank`.
 """
 
 from __future__ import annotations
@@ -12,13 +12,14 @@ from __future__ import annotations
 import math
 
 import torch
+import torch.nn.functional as F
 from torch import Tensor, nn
 
-from .._checks import check_int
 from ..quadric import symmetrize
 from .base import LinearOp, QuadricForm, uniform_
+from .lowrank import LowRankQuadric
 
-__all__ = ["FanQuadric", "HadamardQuadric", "LowRankQuadric"]
+__all__ = ["FanQuadric", "HadamardQuadric", "LowRankQuadric"]  # LowRankQuadric: see .lowrank
 
 
 class FanQuadric(QuadricForm):
@@ -27,9 +28,14 @@ class FanQuadric(QuadricForm):
     .. math:: y = (u \cdot x + u_0)(v \cdot x + v_0) + q \cdot (x \circ x) + c
 
     ``A = sym(u v^T) + diag(q)``: a rank-two product plus a diagonal, so one neuron can draw
-    an ellipse. Fan et al. write the three weight vectors ``w^r, w^g, w^b``; here they are
-    ``u, v, q`` (``weight_u, weight_v, weight_sq``), so that ``b`` and ``c`` keep the meaning
-    they have in ``x^T A x + b·x + c``. ``u`` and ``v`` are computed in one GEMM.
+    an ellipse. Full rank is not every ``A``: the off-diagonal entries of ``A`` are those of
+    the rank-two ``sym(u v^T)``, and ``3n`` numbers cannot reach the ``n(n+1)/2`` of a
+    symmetric matrix once ``n >= 5`` (``2n - 1`` degrees of freedom for ``n(n-1)/2``
+    off-diagonal entries); on two inputs it reaches every conic.
+
+    Fan et al. write the three weight vectors ``w^r, w^g, w^b``; here they are ``u, v, q``
+    (``weight_u, weight_v, weight_sq``), so that ``b`` and ``c`` keep the meaning they have in
+    ``x^T A x + b·x + c``. ``u`` and ``v`` are computed in one GEMM.
 
     Args:
         in_features, out_features, init, memory_efficient: see :class:`QuadricForm`.
@@ -38,6 +44,22 @@ class FanQuadric(QuadricForm):
 
     ``init="relinear"`` is the ReLinear start of Fan et al.: ``v = 0``, ``v_0 = 1``,
     ``q = 0``, ``c = 0``, so the neuron starts as the linear neuron ``u·x + u_0``.
+
+    Where this differs from the Fan group's code (``QuadraticOperation`` of
+    ``asdvfghg/quadratic_efficiency``, the convolutions of ``FengleiFan/ReLinear``):
+
+    * **Start.** Their layers start at the ReLinear point by default; this one starts random
+      (``init="default"``) unless ``init="relinear"``. Their ``QuadraticOperation`` stores the
+      weights as ``(in_features, out_features)``, so its Kaiming-uniform init of ``w^r`` (and
+      the bound of ``b^r``) uses ``out_features`` as the fan-in, ``U(±1/sqrt(m))``; here it is
+      ``U(±1/sqrt(n))``, as in ``nn.Linear``.
+    * **Learning-rate groups.** Their code gives the ``g`` and ``b`` parameters, the constant
+      ``c`` (their ``bias_b``) included, the second learning rate ``lr * slr``; here ``c`` is
+      in the linear group unless :func:`dql_teach.quadratic_param_groups` is called with
+      ``as_authors=True`` (see there for their values of ``slr``).
+    * **Names.** Their ``weight_r, bias_r, weight_g, bias_g, weight_b, bias_b`` are
+      ``weight_u, bias_u, weight_v, bias_v, weight_sq, bias`` here;
+      :func:`dql_teach.peers.load_peer_` maps one onto the other exactly.
 
     Shape:
         ``(*, in_features) -> (*, out_features)``.
@@ -63,6 +85,8 @@ class FanQuadric(QuadricForm):
     published_as = "Fan, Cong & Wang 2018"
     parameter_formula = "3n + 3"
     quadratic_names = ("weight_v", "bias_v", "weight_sq")
+    #: the second learning-rate group of the Fan group's code: the g and b parameters, c too
+    authors_quadratic_names = ("weight_v", "bias_v", "weight_sq", "bias")
 
     def __init__(
         self,
@@ -156,24 +180,42 @@ class FanQuadric(QuadricForm):
 class HadamardQuadric(QuadricForm):
     r"""QuadraLib's quadratic neuron (Xu et al. 2022): a product of two linear maps.
 
-    .. math:: y = (u \cdot x)(v \cdot x) + w \cdot x + c
+    .. math:: y = (u \cdot x + u_0)(v \cdot x + v_0) + w \cdot x + c
 
-    ``A = sym(u v^T)`` has rank at most two and, when it has rank two, one positive and one
-    negative eigenvalue: one such neuron draws hyperbolas and parabolas, never an ellipse. A
-    layer is one GEMM with ``3m`` outputs followed by a multiply-add.
+    with the factor biases ``u_0, v_0`` only when ``factor_bias=True``; by default
+    ``y = (u·x)(v·x) + w·x + c``. ``A = sym(u v^T)`` has rank at most two and, when it has
+    rank two, one positive and one negative eigenvalue: one such neuron draws hyperbolas and
+    parabolas, never an ellipse. A layer is one GEMM with ``3m`` outputs followed by a
+    multiply-add.
+
+    The factor biases add ``v_0 u + u_0 v`` to the linear term and ``u_0 v_0`` to the constant,
+    which ``w`` and ``c`` can do as well: with or without them the layer computes the same
+    family of functions, but with them it has QuadraLib's parameters (``Quadrafc``: three
+    biased ``nn.Linear``, ``3n + 3`` per neuron instead of ``3n + 1``) and their training
+    dynamics. :data:`dql_teach.VARIANTS` names the published option sets (``"quadralib"``,
+    ``"qres"``, ``"bilinear"``, QuadraLib's ``"T1"``..``"T4"`` and ``"T1-code"``..).
 
     Args:
         in_features, out_features, bias, init, memory_efficient: see :class:`QuadricForm`.
         device, dtype: factory arguments, as in ``nn.Linear``.
         linear_term: keep ``w·x``; without it this is QuadraLib's type T4,
-            ``(U x)∘(V x)``.
-        shared_factors: use one factor twice, ``(u·x)^2``: QuadraLib's type T3 ``(Wx)^2``.
-        residual: QRes of Bu and Karpatne (2021), ``(u·x)(v·x) + u·x``: the linear term
-            reuses the first factor instead of having weights of its own.
+            ``(U x)∘(V x)``, and with ``factor_bias=True, bias=False`` the bilinear layer of
+            Shazeer (2020), ``(x W + b) ⊗ (x V + c)``.
+        shared_factors: use one factor twice, ``(u·x + u_0)^2``: QuadraLib's type T3
+            ``(Wx)^2`` (``(Wx + b)^2`` with ``factor_bias=True``, as its code computes it).
+        residual: QRes of Bu and Karpatne (2021), ``(u·x)(v·x) + u·x + c``: the linear term
+            reuses the first factor instead of having weights of its own. This is QRes's
+            PyTorch ``QResLayer``, init included; its TensorFlow code (the paper's
+            experiments) computes ``(u·x + b)(v·x) + u·x + b``, which the default form
+            holds exactly (``w = u + b v``; :func:`dql_teach.peers.load_qres_tf_`).
+        factor_bias: give each factor its own bias, ``u_0`` and ``v_0`` (not with
+            ``residual=True``).
 
-    ``init="relinear"`` zeroes ``u`` (the product then starts at zero while ``v`` stays
-    random, so the gradient of ``u`` is not zero and the quadratic part can grow); with
-    ``residual=True`` it zeroes ``v`` instead, since ``u`` is also the linear term.
+    ``init="relinear"`` zeroes ``u`` (and ``u_0``): the product then starts at zero while
+    ``v`` stays random, so the gradient of ``u`` is not zero and the quadratic part can grow;
+    with ``residual=True`` it zeroes ``v`` instead, since ``u`` is also the linear term.
+    With ``factor_bias=True`` the parameters are drawn in the order ``u, u_0, v, v_0, w, c``,
+    that of QuadraLib's three ``nn.Linear`` layers, so a seed gives the same start as theirs.
 
     Shape:
         ``(*, in_features) -> (*, out_features)``.
@@ -184,6 +226,8 @@ class HadamardQuadric(QuadricForm):
             ``shared_factors=True``).
         weight: ``w``, shape ``(out_features, in_features)`` (``None`` without linear term or
             with ``residual=True``).
+        bias_u, bias_v: ``u_0`` and ``v_0``, shape ``(out_features,)`` (``None`` without
+            ``factor_bias``; ``bias_v`` also ``None`` with ``shared_factors=True``).
         bias: ``c``, shape ``(out_features,)`` (``None`` with ``bias=False``).
 
     Example:
@@ -192,14 +236,16 @@ class HadamardQuadric(QuadricForm):
         True
         >>> layer.flop_equivalent()
         {'Linear(n, 3m)': (4, 9)}
+        >>> HadamardQuadric(4, 3, factor_bias=True).parameters_per_neuron()  # 3n + 3
+        15
     """
 
     name = "hadamard"
     formula = r"(u\cdot x)(v\cdot x) + w\cdot x + c"
     citation = "xu2022quadralib"
-    published_as = "QuadraLib, Xu et al. 2022 (QRes and the T1–T4 types as options)"
+    published_as = "QuadraLib, Xu et al. 2022, without its factor biases (same functions)"
     parameter_formula = "3n + 1"
-    quadratic_names = ("weight_u", "weight_v")
+    quadratic_names = ("weight_u", "weight_v", "bias_u", "bias_v")
 
     def __init__(
         self,
@@ -212,12 +258,18 @@ class HadamardQuadric(QuadricForm):
         linear_term: bool = True,
         shared_factors: bool = False,
         residual: bool = False,
+        factor_bias: bool = False,
         init: str = "default",
         memory_efficient: bool = False,
     ) -> None:
         super().__init__(in_features, out_features, bias, init, memory_efficient)
         if residual and not linear_term:
             raise ValueError("residual=True is a linear term: it needs linear_term=True")
+        if residual and factor_bias:
+            raise ValueError(
+                "residual=True reuses the first factor as the linear term; it takes no "
+                "factor_bias (QRes's PyTorch layer has none)"
+            )
         if init == "relinear" and shared_factors:
             raise ValueError(
                 "init='relinear' zeroes the first factor; with shared_factors=True the "
@@ -225,31 +277,36 @@ class HadamardQuadric(QuadricForm):
             )
         factory = {"device": device, "dtype": dtype}
         n, m = self.in_features, self.out_features
-        self.linear_term, self.shared_factors, self.residual = (
-            bool(linear_term),
-            bool(shared_factors),
-            bool(residual),
-        )
+        self.linear_term, self.shared_factors = bool(linear_term), bool(shared_factors)
+        self.residual, self.factor_bias = bool(residual), bool(factor_bias)
         self._parameter("weight_u", (m, n), factory)
         self._parameter("weight_v", (m, n), factory, not self.shared_factors)
         self._parameter("weight", (m, n), factory, self.linear_term and not self.residual)
+        self._parameter("bias_u", (m,), factory, self.factor_bias)
+        self._parameter("bias_v", (m,), factory, self.factor_bias and not self.shared_factors)
         self._parameter("bias", (m,), factory, bool(bias))
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
-        """Every weight gets ``nn.Linear``'s init; ReLinear zeroes ``u`` (``v`` for QRes)."""
+        """Every weight and bias gets ``nn.Linear``'s init, in the order ``u, (u_0), v,
+        (v_0), w, c``; ReLinear zeroes ``u`` and ``u_0`` (``v`` for QRes)."""
         n = self.in_features
-        if self.init == "relinear" and not self.residual:
-            nn.init.zeros_(self.weight_u)
-        else:
-            uniform_(self.weight_u, n)
-        if self.weight_v is not None:
-            if self.init == "relinear" and self.residual:
-                nn.init.zeros_(self.weight_v)  # QRes: u is also the linear term, keep it
+        relinear = self.init == "relinear"
+        for weight, bias, zero in (
+            (self.weight_u, self.bias_u, relinear and not self.residual),
+            (self.weight_v, self.bias_v, relinear and self.residual),  # QRes: keep u
+            (self.weight, None, False),
+        ):
+            if weight is None:
+                continue
+            if zero:
+                nn.init.zeros_(weight)
             else:
-                uniform_(self.weight_v, n)
-        if self.weight is not None:
-            uniform_(self.weight, n)
+                uniform_(weight, n)
+            if bias is not None and zero:
+                nn.init.zeros_(bias)
+            elif bias is not None:
+                uniform_(bias, n)
         self._init_bias(n)
 
     def _stacked_weight(self) -> Tensor:
@@ -260,6 +317,14 @@ class HadamardQuadric(QuadricForm):
             parts.append(self.weight)
         return parts[0] if len(parts) == 1 else torch.cat(parts)  # (k m, n)
 
+    def _stacked_bias(self) -> Tensor | None:
+        if self.bias_u is None:
+            return None
+        parts = [self.bias_u] if self.bias_v is None else [self.bias_u, self.bias_v]
+        if self.weight is not None:  # the rows of w carry no bias: c is added once, after
+            parts.append(torch.zeros_like(self.bias_u))
+        return torch.cat(parts)  # (k m,)
+
     @torch.no_grad()
     def load_linear_(self, weight: Tensor, bias: Tensor | None) -> None:
         self._require(
@@ -268,14 +333,36 @@ class HadamardQuadric(QuadricForm):
         if self.residual:  # QRes: u is the linear term, so the second factor is zeroed
             self.weight_u.copy_(weight)
             self.weight_v.zero_()
-        else:  # the product vanishes with u = 0; v stays random so u can still learn
+        else:  # the product vanishes with u = 0, u_0 = 0; v stays random so u can learn
             self.weight_u.zero_()
+            if self.bias_u is not None:
+                self.bias_u.zero_()
             self.weight.copy_(weight)
         self._copy_bias(bias)
 
+    def branches(self, x: Tensor, linear: LinearOp = F.linear) -> tuple[Tensor, Tensor, Tensor]:
+        """The three branches before they are combined, each ``(*, out_features)``: the
+        factors ``u·x + u_0`` and ``v·x + v_0`` (the first twice with
+        ``shared_factors=True``) and the linear part ``w·x + c`` (``u·x + c`` for QRes;
+        ``c``, or zeros, without a linear term). The layer's output is
+        ``first * second + linear``; :class:`~dql_teach.BranchNormConv2d` normalises each
+        branch first, as QuadraLib's convolutional neuron does."""
+        m = self.out_features
+        h = linear(x, self._stacked_weight(), self._stacked_bias())  # (*, k m): one GEMM
+        parts = h.split(m, dim=-1)  # one backward copy for all parts (slices: one each)
+        first = parts[0]
+        second = first if self.weight_v is None else parts[1]
+        if self.residual:
+            lin = first
+        elif self.weight is not None:
+            lin = parts[-1]
+        else:
+            lin = torch.zeros_like(first)
+        return first, second, lin if self.bias is None else lin + self.bias
+
     def _compute(self, x: Tensor, linear: LinearOp) -> Tensor:
         m = self.out_features
-        h = linear(x, self._stacked_weight(), None)  # (*, k m): one GEMM for every factor
+        h = linear(x, self._stacked_weight(), self._stacked_bias())  # (*, k m): one GEMM
         parts = h.split(m, dim=-1)  # one backward copy for all parts (slices: one each)
         a = parts[0]
         b = a if self.weight_v is None else parts[1]
@@ -301,7 +388,13 @@ class HadamardQuadric(QuadricForm):
             b = self.weight.detach().clone()
         else:
             b = torch.zeros_like(wa)
-        return A, b, self._constant()
+        c = self._constant()
+        if self.bias_u is not None:  # (u·x + u_0)(v·x + v_0) = ... + v_0 u·x + u_0 v·x + u_0 v_0
+            ua = self.bias_u.detach()
+            ub = ua if self.bias_v is None else self.bias_v.detach()
+            b = b + ub.unsqueeze(-1) * wa + ua.unsqueeze(-1) * wb
+            c = c + ua * ub
+        return A, b, c
 
     # -- facts --------------------------------------------------------------------------
     def _gemm_rows(self) -> int:
@@ -309,7 +402,8 @@ class HadamardQuadric(QuadricForm):
         return sum(p is not None for p in (self.weight_u, self.weight_v, self.weight))
 
     def parameters_per_neuron(self) -> int:
-        return self._gemm_rows() * self.in_features + (self.bias is not None)
+        biases = sum(p is not None for p in (self.bias_u, self.bias_v, self.bias))
+        return self._gemm_rows() * self.in_features + biases
 
     def multiply_adds(self) -> int:
         n, m = self.in_features, self.out_features  # the GEMM, then the product a*b
@@ -324,7 +418,9 @@ class HadamardQuadric(QuadricForm):
         return 1 if self.shared_factors else min(2, self.in_features)
 
     def relinear_zeros(self) -> tuple[str, ...]:
-        return ("weight_v",) if self.residual else ("weight_u",)
+        if self.residual:
+            return ("weight_v",)
+        return ("weight_u", "bias_u") if self.bias_u is not None else ("weight_u",)
 
     def _extra_options(self) -> list[str]:
         opts = []
@@ -334,168 +430,6 @@ class HadamardQuadric(QuadricForm):
             opts.append("shared_factors=True")
         if self.residual:
             opts.append("residual=True")
-        return opts
-
-
-class LowRankQuadric(QuadricForm):
-    r"""The efficient quadratic neuron of Chen et al. (2023): a rank-``k`` eigen form.
-
-    .. math:: f = Q_k^\top x, \qquad y = \frac{1}{k} f^\top \Lambda_k f + w \cdot x + c
-
-    ``A = Q_k \Lambda_k Q_k^\top / k`` keeps ``k`` eigen-directions per neuron, so the cost
-    grows as ``kn`` instead of ``n^2``. ``Λ_k`` starts at zero (the neuron starts linear) and
-    the ``1/k`` keeps the quadratic term's scale independent of ``k``: the two stability
-    devices of the paper. One GEMM with ``(k+1) m`` outputs computes ``f`` and ``w·x``.
-
-    Args:
-        in_features, out_features, bias, init, memory_efficient: see :class:`QuadricForm`.
-        device, dtype: factory arguments, as in ``nn.Linear``.
-        rank: ``k``, between 1 and ``in_features``.
-        return_features: "output vectorization": also output the ``k`` features ``f`` of
-            every neuron, as ``k`` more linear outputs per neuron. The output then has
-            ``out_features * (rank + 1)`` entries: the ``m`` quadric outputs first, then
-            ``f`` flattened neuron by neuron (``(*, m, k)`` row-major).
-        linear_term: keep ``w·x``.
-
-    ``Λ_k`` is zero with either ``init`` (``"relinear"`` asks for nothing more).
-
-    Shape:
-        ``(*, in_features) -> (*, out_features)``, or ``(*, out_features * (rank + 1))`` with
-        ``return_features=True`` (see :attr:`output_size`).
-
-    Attributes:
-        weight_q: ``Q_k^T`` of every neuron, shape ``(out_features, rank, in_features)``.
-        weight_lambda: ``Λ_k``, shape ``(out_features, rank)``.
-        weight: ``w``, shape ``(out_features, in_features)`` (``None`` without linear term).
-        bias: ``c``, shape ``(out_features,)`` (``None`` with ``bias=False``).
-
-    Example:
-        >>> layer = LowRankQuadric(8, 4, rank=2)
-        >>> layer(torch.randn(3, 8)).shape
-        torch.Size([3, 4])
-        >>> layer.parameters_per_neuron()  # kn + k + n + 1
-        27
-    """
-
-    name = "lowrank"
-    formula = r"\frac{1}{k}(Q_k^\top x)^\top\Lambda_k(Q_k^\top x) + w\cdot x + c"
-    citation = "chen2023efficient"
-    published_as = "Chen et al. 2023 (rank k)"
-    parameter_formula = "kn + k + n + 1"
-    quadratic_names = ("weight_q", "weight_lambda")
-
-    def __init__(
-        self,
-        in_features: int,
-        out_features: int,
-        bias: bool = True,
-        device=None,
-        dtype=None,
-        *,
-        rank: int = 1,
-        return_features: bool = False,
-        linear_term: bool = True,
-        init: str = "default",
-        memory_efficient: bool = False,
-    ) -> None:
-        super().__init__(in_features, out_features, bias, init, memory_efficient)
-        self.rank = check_int("rank", rank, minimum=1, maximum=self.in_features)
-        factory = {"device": device, "dtype": dtype}
-        n, m, k = self.in_features, self.out_features, self.rank
-        self.return_features = bool(return_features)
-        self.linear_term = bool(linear_term)
-        self._parameter("weight_q", (m, k, n), factory)
-        self._parameter("weight_lambda", (m, k), factory)
-        self._parameter("weight", (m, n), factory, self.linear_term)
-        self._parameter("bias", (m,), factory, bool(bias))
-        self.reset_parameters()
-
-    @property
-    def output_size(self) -> int:
-        """Entries of the last output dimension: ``m``, or ``m (k + 1)`` with features."""
-        return self.out_features * (self.rank + 1 if self.return_features else 1)
-
-    def reset_parameters(self) -> None:
-        """``Q`` and ``w`` get ``nn.Linear``'s init; ``Λ`` starts at zero, as in the paper,
-        so the network starts out linear and the quadratic part grows only where it helps
-        (this is also what ``init="relinear"`` asks for)."""
-        uniform_(self.weight_q, self.in_features)
-        nn.init.zeros_(self.weight_lambda)
-        if self.weight is not None:
-            uniform_(self.weight, self.in_features)
-        self._init_bias(self.in_features)
-
-    @torch.no_grad()
-    def load_linear_(self, weight: Tensor, bias: Tensor | None) -> None:
-        self._require(
-            self.weight is not None and not self.return_features,
-            "linear_term=True, return_features=False",
-        )
-        self.weight_lambda.zero_()
-        self.weight.copy_(weight)
-        self._copy_bias(bias)
-
-    def _compute(self, x: Tensor, linear: LinearOp) -> Tensor:
-        m, k, n = self.out_features, self.rank, self.in_features
-        stacked = self.weight_q.reshape(m * k, n)
-        if self.weight is not None:
-            stacked = torch.cat([stacked, self.weight])  # ((k+1) m, n): one GEMM
-        h = linear(x, stacked, None)  # (*, (k+1) m)
-        # split, not slices: one backward copy instead of a zero-filled (*, (k+1) m) per slice
-        features, *rest = h.split(m * k, dim=-1)  # (*, m k), [(*, m)]
-        f = features.unflatten(-1, (m, k))  # (*, m, k)
-        y = (f * f * (self.weight_lambda / k)).sum(-1)  # (*, m); 1/k on the (m, k) weights
-        if self.weight is not None:
-            y = y + rest[0]
-        if self.bias is not None:
-            y = y + self.bias
-        if self.return_features:
-            return torch.cat([y, features], dim=-1)  # (*, m (k+1))
-        return y
-
-    def as_quadric(self) -> tuple[Tensor, Tensor, Tensor]:
-        Q = self.weight_q.detach()  # (m, k, n)
-        lam = self.weight_lambda.detach() / self.rank  # (m, k)
-        A = symmetrize(torch.einsum("mki,mk,mkj->mij", Q, lam, Q))  # exact symmetry
-        b = self.weight.detach().clone() if self.weight is not None else Q.new_zeros(A.shape[:2])
-        c = self._constant()
-        if not self.return_features:
-            return A, b, c
-        # each feature f_mk = Q[m, k] . x is a linear output: A = 0, b = Q[m, k], c = 0
-        mk = self.out_features * self.rank
-        A_f = A.new_zeros(mk, self.in_features, self.in_features)
-        return (
-            torch.cat([A, A_f]),
-            torch.cat([b, Q.reshape(mk, -1)]),
-            torch.cat([c, c.new_zeros(mk)]),
-        )
-
-    # -- facts --------------------------------------------------------------------------
-    def parameters_per_neuron(self) -> int:
-        n, k = self.in_features, self.rank
-        return k * n + k + n * self.linear_term + (self.bias is not None)
-
-    def multiply_adds(self) -> int:
-        # one GEMM of (k+1) m rows, then the Λ-weighted squares (2 per feature)
-        n, m, k = self.in_features, self.out_features, self.rank
-        return (k + self.linear_term) * m * n + 2 * k * m
-
-    def flop_equivalent(self) -> dict[str, tuple[int, int]]:
-        n, m, k = self.in_features, self.out_features, self.rank
-        if not self.linear_term:
-            return {"Linear(n, km)": (n, k * m)}
-        return {"Linear(n, (k+1)m)": (n, (k + 1) * m)}
-
-    def max_rank(self) -> int:
-        return self.rank
-
-    def relinear_zeros(self) -> tuple[str, ...]:
-        return ("weight_lambda",)
-
-    def _extra_options(self) -> list[str]:
-        opts = [f"rank={self.rank}"]
-        if self.return_features:
-            opts.append("return_features=True")
-        if not self.linear_term:
-            opts.append("linear_term=False")
+        if self.factor_bias:
+            opts.append("factor_bias=True")
         return opts

@@ -128,7 +128,9 @@ class DiagonalQuadric(QuadricForm):
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
-        """``nn.Linear``'s init for ``w`` and ``c``; ``q`` likewise, or zero for ReLinear."""
+        """``nn.Linear``'s init for ``w`` and ``c``; ``q`` likewise, or zero for ReLinear. This
+        is Deep Quadric Learning's own init (its ``Quadric`` draws ``qweight``, ``lweight``
+        and ``bias`` from the same bounds in the same order): a seed gives the same start."""
         if self.init == "relinear":
             torch.nn.init.zeros_(self.weight_sq)
         else:
@@ -193,7 +195,12 @@ class QuadricLinear(QuadricForm):
     quadratic part as one matrix multiply on those monomials (the "outer product trick"):
     ``A_ii`` is the coefficient of ``x_i^2`` and ``A_ij = A_ji`` is half that of ``x_i x_j``.
     The second-order units of the higher-order networks of Giles and Maxwell (1987) are such
-    neurons.
+    neurons (their double sum over ``j, k`` weighs ``x_j x_k`` twice; the two weights are one
+    coefficient here), as is the full quadratic neuron of Noel et al. (2023), with its
+    ``n(n+1)/2`` quadratic parameters, and QuadraLib's type T1, ``nn.Bilinear(x, x)``, whose
+    ``W_ij`` and ``W_ji`` are summed the same way (:mod:`dql_teach.peers` loads each).
+    As a :class:`~dql_teach.QuadricConv2d` it is the generic second-order Volterra expansion
+    over a patch, in the spirit of Zoumpourlis et al. (2017).
 
     Args:
         in_features, out_features, bias, init, memory_efficient: see :class:`QuadricForm`.
@@ -223,7 +230,7 @@ class QuadricLinear(QuadricForm):
     name = "full"
     formula = r"x^\top A x + b\cdot x + c"
     citation = "giles1987learning"
-    published_as = "general quadric (all mixed terms)"
+    published_as = "general quadric: the second-order unit of Giles & Maxwell 1987"
     parameter_formula = "n(n+1)/2 + n + 1"
     quadratic_names = ("weight_quad",)
 

@@ -5,7 +5,9 @@ first-order baseline). Everything else that needs a form's facts (its formula, c
 parameter count, multiply-adds, FLOP-equivalent linear layer, the parameters ReLinear zeroes,
 the largest rank of ``A``) reads them through :func:`form_facts`: from the form's class, or,
 for ``nn.Linear``, from :class:`LinearFacts`. A new form is one class (see
-:class:`~dql_teach.QuadricForm`) and one line in :data:`FORMS`.
+:class:`~dql_teach.QuadricForm`) and one line in :data:`FORMS`. The published option sets of
+the forms (QuadraLib's neuron and types, QRes, the bilinear layer...) are in
+:data:`~dql_teach.forms.variants.VARIANTS`; the builders here accept their names too.
 """
 
 from __future__ import annotations
@@ -18,13 +20,18 @@ from torch import nn
 
 from .._checks import check_number, check_positive_int
 from .base import QuadricForm
-from .factored import FanQuadric, HadamardQuadric, LowRankQuadric
+from .factored import FanQuadric, HadamardQuadric
+from .lowrank import LowRankQuadric
 from .monomial import DiagonalQuadric, QuadricLinear
+from .variants import QUADRALIB_CODE_TYPES, QUADRALIB_TYPES, VARIANTS, FormVariant
 
 __all__ = [
     "FORMS",
+    "QUADRALIB_CODE_TYPES",
     "QUADRALIB_TYPES",
     "QUADRIC_FORMS",
+    "VARIANTS",
+    "FormVariant",
     "LinearFacts",
     "form_facts",
     "forms_markdown",
@@ -47,19 +54,6 @@ FORMS: dict[str, type[nn.Module]] = {
 
 QUADRIC_FORMS: list[str] = sorted(name for name in FORMS if name != "linear")
 """The names of the second-order forms (what ``quadrify`` and ``QuadricConv2d`` accept)."""
-
-QUADRALIB_TYPES: dict[str, tuple[str, type[QuadricForm], dict]] = {
-    "T1": (r"x^\top A x", QuadricLinear, {"linear_term": False, "bias": False}),
-    "T2": (r"q\cdot(x\circ x)", DiagonalQuadric, {"linear_term": False, "bias": False}),
-    "T3": (
-        r"(u\cdot x)^2",
-        HadamardQuadric,
-        {"shared_factors": True, "linear_term": False, "bias": False},
-    ),
-    "T4": (r"(u\cdot x)(v\cdot x)", HadamardQuadric, {"linear_term": False, "bias": False}),
-}
-"""QuadraLib's survey types as ``(neuron formula in LaTeX, class, options)``: each is one option
-set of a form."""
 
 
 class LinearFacts:
@@ -98,19 +92,23 @@ class LinearFacts:
 
 
 def _form_class(form: str) -> type[nn.Module]:
-    if not isinstance(form, str) or form not in FORMS:
-        raise ValueError(f"form must be one of {sorted(FORMS)}, got {form!r}")
-    return FORMS[form]
+    if not isinstance(form, str) or (form not in FORMS and form not in VARIANTS):
+        raise ValueError(
+            f"form must be one of {sorted(FORMS)} or a variant {sorted(VARIANTS)}, got {form!r}"
+        )
+    return FORMS[form] if form in FORMS else VARIANTS[form].cls
 
 
-def form_facts(form: str | nn.Module) -> type:
-    """The class that holds a form's facts: the form's own class, or :class:`LinearFacts`.
+def form_facts(form: str | nn.Module) -> type | FormVariant:
+    """What holds a form's facts: the form's own class, :class:`LinearFacts`, or for a
+    variant's name its :class:`~dql_teach.forms.variants.FormVariant`.
 
     Args:
-        form: a name from :data:`FORMS`, or a layer (an ``nn.Linear`` or a quadric form).
+        form: a name from :data:`FORMS` or :data:`VARIANTS`, or a layer (an ``nn.Linear`` or
+            a quadric form; a layer's facts are its class's).
 
     Returns:
-        A class with the attributes ``name, formula, citation, published_as,
+        An object with the attributes ``name, formula, citation, published_as,
         parameter_formula, quadratic_names`` and the methods ``parameters_per_neuron,
         multiply_adds, flop_equivalent, max_rank, relinear_zeros``, each called with a layer.
 
@@ -122,6 +120,8 @@ def form_facts(form: str | nn.Module) -> type:
         112
         >>> form_facts(nn.Linear(8, 4)).citation
         'rosenblatt1958perceptron'
+        >>> form_facts("qres").parameter_formula
+        '2n + 1'
     """
     if isinstance(form, nn.Module):
         if isinstance(form, QuadricForm):
@@ -130,6 +130,8 @@ def form_facts(form: str | nn.Module) -> type:
             return LinearFacts
         raise TypeError(f"form must be a form's name or layer, got {type(form).__name__}")
     cls = _form_class(form)
+    if form in VARIANTS:
+        return VARIANTS[form]
     return cls if issubclass(cls, QuadricForm) else LinearFacts
 
 
@@ -140,25 +142,30 @@ def _takes(cls: type, option: str) -> bool:
 def make_layer(
     form: str, in_features: int, out_features: int, *, rank: int | None = None, **options
 ) -> nn.Module:
-    """Build a layer of the named form (a key of :data:`FORMS`).
+    """Build a layer of the named form (a key of :data:`FORMS` or :data:`VARIANTS`).
 
     Args:
-        form: the form's name.
+        form: the form's name, or a variant's (its options are applied first).
         in_features, out_features: ``n`` and ``m``.
         rank: ``k`` for the forms whose rank is an option (``"lowrank"``); the others, whose
             structure fixes the rank of ``A``, ignore it, so one call builds any form.
         options: passed to the form's class (``bias``, ``init``, ``memory_efficient``,
-            ``device``, ``dtype``...); each class keeps its own defaults.
+            ``device``, ``dtype``...); each class keeps its own defaults, and options given
+            here override a variant's.
 
     Example:
         >>> make_layer("lowrank", 4, 2, rank=2)
         LowRankQuadric(in_features=4, out_features=2, bias=True, rank=2)
         >>> make_layer("hadamard", 4, 2, rank=2)
         HadamardQuadric(in_features=4, out_features=2, bias=True)
+        >>> make_layer("qres", 4, 2)
+        HadamardQuadric(in_features=4, out_features=2, bias=True, residual=True)
     """
     cls = _form_class(form)
     if rank is not None and _takes(cls, "rank"):
         options["rank"] = rank
+    if form in VARIANTS:
+        return VARIANTS[form].build(in_features, out_features, **options)
     return cls(in_features, out_features, **options)
 
 
@@ -210,31 +217,56 @@ def make_mlp(
 
 
 def quadratic_param_groups(
-    model: nn.Module, lr: float, quadratic_lr: float, **group_options
+    model: nn.Module,
+    lr: float,
+    quadratic_lr: float,
+    *,
+    as_authors: bool = False,
+    **group_options,
 ) -> list[dict]:
     """Optimizer parameter groups giving second-order parameters their own learning rate.
 
-    Fan et al. train quadratic networks with a smaller learning rate on the quadratic
-    parameters than on the linear ones; Chen et al. do the same for ``Λ``. Pass the result to
-    any ``torch.optim`` optimizer.
+    The Fan group trains quadratic networks with a second learning rate on the quadratic
+    parameters; Chen et al. are described as using small learning rates for theirs. Pass the
+    result to any ``torch.optim`` optimizer.
+
+    What the Fan group's code does (``asdvfghg/quadratic_efficiency``, ``FengleiFan/ReLinear``):
+    the parameters of the ``g`` and ``b`` branches, ``w^g, b^g, w^b`` *and the constant*
+    ``c`` (their ``bias_b``), get ``lr * slr`` and everything else ``lr``. The factor is not
+    one fixed rule: ``slr = 2`` (a larger rate) in their synthetic experiment (Adam,
+    ``lr = 0.01``), ``slr = 1e-4`` in their U-Net (AdamW, ``lr = 1e-5``), and their CIFAR
+    trainer uses ``lr = 0.1`` and ``lr_gb = 1e-5`` (SGD). To do what their code does, call
+    ``quadratic_param_groups(model, lr, lr * slr, as_authors=True)``. By default ``c`` stays
+    in the linear group here: it is a constant, not a second-order parameter.
 
     Args:
         model: any module; quadric forms anywhere inside it (layers, convolutions) are found.
         lr: learning rate of every other parameter.
         quadratic_lr: learning rate of the quadratic parameters.
+        as_authors: put in the second group what each form's authors' code puts there (each
+            form's ``authors_quadratic_names``; only Fan's differs: ``c`` joins it).
         group_options: more options for both groups (``weight_decay=...``).
 
     Returns:
         ``[{"params": linear, "lr": lr}, {"params": quadratic, "lr": quadratic_lr}]``, the
         second group left out when the model has no quadratic parameters.
+
+    Example:
+        >>> fan = make_layer("fan", 3, 2)
+        >>> [len(g["params"]) for g in quadratic_param_groups(fan, 0.1, 0.01)]
+        [3, 3]
+        >>> [len(g["params"]) for g in quadratic_param_groups(fan, 0.1, 0.2, as_authors=True)]
+        [2, 4]
     """
     check_number("lr", lr, minimum=0, exclusive_minimum=True)
     check_number("quadratic_lr", quadratic_lr, minimum=0, exclusive_minimum=True)
+    if not isinstance(as_authors, bool):
+        raise TypeError(f"as_authors must be True or False, got {as_authors!r}")
     quadratic: dict[int, nn.Parameter] = {}
     for module in model.modules():
         fn = getattr(module, "quadratic_parameters", None)
         if callable(fn):
-            quadratic.update((id(p), p) for p in fn())
+            quadratic.update((id(p), p) for p in fn(as_authors=as_authors))
     linear = [p for p in model.parameters() if id(p) not in quadratic]
     groups = [{"params": linear, "lr": lr, **group_options}]
     if quadratic:
@@ -276,7 +308,8 @@ def randomize_(
 
 def forms_markdown() -> str:
     """The table of forms in the README (a test keeps the README equal to it): one row per
-    form with its name, class, origin, citation key, formula and parameters per neuron.
+    form, then one per variant (its class with its options), with its name, class, origin,
+    citation key, formula and parameters per neuron.
 
     Example:
         >>> print(forms_markdown().splitlines()[0])
@@ -294,5 +327,11 @@ def forms_markdown() -> str:
         lines.append(
             f"| `{name}` | `{class_name}` | {facts.published_as} | `{facts.citation}` | "
             f"${facts.formula}$ | {facts.parameter_formula} |"
+        )
+    for name, variant in VARIANTS.items():
+        options = ", ".join(f"{k}={v}" for k, v in variant.options.items())
+        lines.append(
+            f"| `{name}` | `{variant.cls.__name__}({options})` | {variant.published_as} | "
+            f"`{variant.citation}` | ${variant.formula}$ | {variant.parameter_formula} |"
         )
     return "\n".join(lines)
