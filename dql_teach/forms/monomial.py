@@ -17,6 +17,11 @@ from .base import LinearOp, QuadricForm, uniform_
 __all__ = ["DiagonalQuadric", "QuadricLinear"]
 
 
+def _is_vmapped(x: Tensor) -> bool:
+    """Whether ``x`` is a batched tensor of ``torch.func.vmap`` (no public test exists)."""
+    return torch._C._functorch.is_batchedtensor(x)
+
+
 class _Monomials(torch.autograd.Function):
     """``(B, n) -> (B, n(n+1)/2)``: the products ``x_i x_j`` (``i <= j``, row by row, the
     order of ``torch.triu_indices``).
@@ -279,6 +284,12 @@ class QuadricLinear(QuadricForm):
         if torch.compiler.is_compiling() or self.in_features == 1:
             # compilers fuse the gathers into the product; the loop below would unroll
             return x[..., self._rows] * x[..., self._cols]
+        if _is_vmapped(x):
+            # torch.func.vmap (seeds trained together): the custom Function has no batching
+            # rule, and batched gathers have a slow backward; row i of the triangle is the
+            # slice product x_i x_{i:}, whose backward is a sum
+            n = self.in_features
+            return torch.cat([x[..., i : i + 1] * x[..., i:] for i in range(n)], dim=-1)
         flat = x.reshape(-1, x.shape[-1])  # (B, n)
         # the size, not -1: a batch of 0 samples has no size to infer
         return _Monomials.apply(flat).reshape(*x.shape[:-1], self.num_monomials)
