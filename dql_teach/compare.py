@@ -73,6 +73,7 @@ def run_seeds(
     test_size: float = 0.25,
     *,
     together: bool | None = None,
+    track_test: bool = False,
     **fit_options,
 ) -> SeedResult:
     """Train a fresh ``build()`` once per seed and record its test accuracy.
@@ -96,6 +97,10 @@ def run_seeds(
             else one seed after the other; ``True`` trains them together wherever that
             gives the same result (``ValueError`` saying why not); ``False`` trains one seed
             after the other.
+        track_test: also measure every model on its test split after each epoch, into
+            ``History.val_loss`` and ``History.val_accuracy`` (seeds trained together too):
+            to *show* what picking an epoch by its test accuracy does (it flatters), never to
+            pick one. The recorded accuracies stay those of the last epoch.
         fit_options: passed to :func:`dql_teach.fit` (``epochs``, ``lr``...); its progress
             bar is off unless asked for.
 
@@ -127,6 +132,10 @@ def run_seeds(
     unknown = sorted(set(fit_options) - _FIT_OPTIONS)
     if unknown:
         raise TypeError(f"run_seeds got options that fit does not take: {unknown}")
+    if not isinstance(track_test, bool):
+        raise TypeError(f"track_test must be True or False, got {track_test!r}")
+    if track_test and {"X_val", "y_val"} & set(fit_options):
+        raise ValueError("track_test measures the test split: pass it or X_val/y_val, not both")
     fit_options.setdefault("progress", False)
     # checked here as fit would: the seeds trained together leave these two out
     check_positive_int("batch_size", fit_options.get("batch_size"), allow_none=True)
@@ -142,15 +151,18 @@ def run_seeds(
         raise ValueError(f"run_seeds cannot train these seeds together: {reason}")
     if together is False or reason:
         models, histories = [], []
-        for seed, (X_train, _, y_train, _) in zip(seeds, splits):
+        for seed, (X_train, X_test, y_train, y_test) in zip(seeds, splits):
             # seed, build and train in turn: a model that draws random numbers as it trains
             # (dropout, mini-batches) draws them from its own seed
             torch.manual_seed(seed)
             models.append(build())
-            histories.append(fit(models[-1], X_train, y_train, **fit_options))
+            test = {"X_val": X_test, "y_val": y_test} if track_test else {}
+            histories.append(fit(models[-1], X_train, y_train, **fit_options, **test))
     else:
         models = _build(build, seeds)
         options = {k: v for k, v in fit_options.items() if k not in ("batch_size", "seed")}
+        if track_test:
+            options.update(X_val=[s[1] for s in splits], y_val=[s[3] for s in splits])
         histories = fit_together(models, [s[0] for s in splits], [s[2] for s in splits], **options)
     accuracies = [evaluate(m, X_test, y_test) for m, (_, X_test, _, y_test) in zip(models, splits)]
     return SeedResult(
@@ -241,16 +253,25 @@ class _StackedStep:
         self.buffers = {k: v.clone() for k, v in models[0].named_buffers()}  # one for all
         base = copy.deepcopy(models[0]).to("meta")  # the architecture without its weights
         base.train()  # as fit trains
+        base_eval = copy.deepcopy(base).eval()  # as fit measures validation data
 
-        def one_seed(p: dict[str, Tensor], x: Tensor, t: Tensor) -> tuple[Tensor, Tensor]:
-            out = torch.func.functional_call(base, (p, self.buffers), (x,))
-            return _loss_and_correct(out, t, loss_fn)
+        def seeds_of(net: nn.Module) -> Callable:
+            def one_seed(p: dict[str, Tensor], x: Tensor, t: Tensor) -> tuple[Tensor, Tensor]:
+                out = torch.func.functional_call(net, (p, self.buffers), (x,))
+                return _loss_and_correct(out, t, loss_fn)
 
-        self._step = torch.func.vmap(one_seed, randomness="error")
+            return torch.func.vmap(one_seed, randomness="error")
+
+        self._step, self._measure = seeds_of(base), seeds_of(base_eval)
 
     def __call__(self, X: Tensor, y: Tensor) -> tuple[Tensor, Tensor]:
         """Each seed's mean loss ``(S,)`` and number of correct predictions ``(S,)``."""
         return self._step(self.params, X, y)
+
+    def measure(self, X: Tensor, y: Tensor) -> tuple[Tensor, Tensor]:
+        """As a call, in eval mode and without gradients (validation data)."""
+        with torch.no_grad():
+            return self._measure(self.params, X, y)
 
 
 def fit_together(
@@ -261,6 +282,8 @@ def fit_together(
     epochs: int = 200,
     lr: float = 1e-2,
     loss_fn: Callable[[Tensor, Tensor], Tensor] | None = None,
+    X_val: Sequence[Tensor] | None = None,
+    y_val: Sequence[Tensor] | None = None,
     progress: bool = False,
 ) -> list[History]:
     """Train several models of one architecture, each on its own data, as one batched network.
@@ -277,9 +300,13 @@ def fit_together(
             buffers that forward leaves alone (constants, not BatchNorm statistics).
         X: ``S`` inputs, each ``(N, ...)`` with the same ``N``; y: ``S`` label tensors ``(N,)``.
         epochs, lr, loss_fn, progress: as in :func:`dql_teach.fit`.
+        X_val, y_val: ``S`` validation sets (each the same size), measured after every
+            epoch as :func:`dql_teach.fit` measures its ``X_val, y_val`` (model ``s`` on
+            ``X_val[s]``).
 
     Returns:
-        One :class:`~dql_teach.History` per model (training loss and accuracy per epoch).
+        One :class:`~dql_teach.History` per model (training loss and accuracy per epoch;
+        validation loss and accuracy when given).
 
     Raises:
         FloatingPointError: some model's loss became NaN or infinite; the message names it
@@ -300,27 +327,45 @@ def fit_together(
             f"models, X and y must have one entry per model, got {len(models)}, {len(X)} and "
             f"{len(y)}"
         )
+    if (X_val is None) != (y_val is None):
+        raise ValueError("X_val and y_val must be given together")
+    validate = X_val is not None
+    X_val, y_val = (list(X_val), list(y_val)) if validate else ([None] * len(models),) * 2
+    if len(X_val) != len(models) or len(y_val) != len(models):
+        raise ValueError(
+            f"X_val and y_val must have one entry per model ({len(models)}), got {len(X_val)} "
+            f"and {len(y_val)}"
+        )
     checked = [
         _check_fit_arguments(
             m, Xs, ys, epochs=epochs, lr=lr, batch_size=None, optimizer=None,
-            param_groups=None, loss_fn=loss_fn, X_val=None, y_val=None, seed=None,
+            param_groups=None, loss_fn=loss_fn, X_val=Xv, y_val=yv, seed=None,
             callback=None,
         )
-        for m, Xs, ys in zip(models, X, y)
+        for m, Xs, ys, Xv, yv in zip(models, X, y, X_val, y_val)
     ]  # fmt: skip
     epochs = checked[0][1]
-    sizes = {len(c[0].X) for c in checked}
-    if len(sizes) > 1:
-        raise ValueError(f"every model's data must have the same number of samples, got {sizes}")
+    for what, sizes in [
+        ("data", {len(c[0].X) for c in checked}),
+        ("validation data", {len(c[0].X_val) for c in checked if validate}),
+    ]:
+        if len(sizes) > 1:
+            raise ValueError(
+                f"every model's {what} must have the same number of samples, got {sizes}"
+            )
     if any(len(list(m.parameters())) == 0 for m in models):
         raise ValueError("model has no parameters to train")
     reason = _why_not_stackable(models, checked[0][0].X[:2], checked[0][0].y[:2], loss_fn)
     if reason:
         raise ValueError(f"fit_together cannot train these models together: {reason}")
 
-    n = sizes.pop()
+    n = len(checked[0][0].X)
     X_all = torch.stack([c[0].X for c in checked])  # (S, N, ...)
     y_all = torch.stack([c[0].y for c in checked])  # (S, N)
+    if validate:
+        Xv_all = torch.stack([c[0].X_val for c in checked])
+        yv_all = torch.stack([c[0].y_val for c in checked])
+    val_losses, val_corrects = [], []
     step = _StackedStep(models, loss_fn)
     optimizer = torch.optim.Adam(list(step.params.values()), lr=lr)
     losses, corrects = [], []  # per epoch, (S,) each: read back once at the end
@@ -348,6 +393,10 @@ def fit_together(
             optimizer.step()
             losses.append(loss.detach())
             corrects.append(correct)
+            if validate:
+                val_loss, val_correct = step.measure(Xv_all, yv_all)
+                val_losses.append(val_loss)
+                val_corrects.append(val_correct)
             bar.update(1)
     with torch.no_grad():
         for s, model in enumerate(models):
@@ -355,4 +404,10 @@ def fit_together(
                 p.copy_(step.params[name][s])
     loss_table = torch.stack(losses).double().T.tolist()  # (S, epochs)
     acc_table = (torch.stack(corrects).double() / n).T.tolist()
-    return [History(loss=lo, accuracy=acc) for lo, acc in zip(loss_table, acc_table)]
+    histories = [History(loss=lo, accuracy=acc) for lo, acc in zip(loss_table, acc_table)]
+    if validate:
+        val_loss_table = torch.stack(val_losses).double().T.tolist()
+        val_acc_table = (torch.stack(val_corrects).double() / yv_all.shape[1]).T.tolist()
+        for h, lo, acc in zip(histories, val_loss_table, val_acc_table):
+            h.val_loss, h.val_accuracy = lo, acc
+    return histories

@@ -277,3 +277,38 @@ def test_a_seeds_run_does_not_depend_on_the_other_seeds(options):
     alone = dql.run_seeds("x", build, X, y, seeds=[1], epochs=5, **options)
     torch.testing.assert_close(both.models[1][0].weight, alone.models[0][0].weight)
     assert both.histories[1].loss == alone.histories[0].loss
+
+
+def test_track_test_records_the_test_split_per_epoch_alone_and_together():
+    """Seeds trained together measure their test splits as one fit per seed with X_val does;
+    the last epoch's test accuracy is the recorded one (the flattering best is only shown)."""
+    X, y = dql.make_dataset("moons", n_samples=120, seed=0)
+    X = X.double()
+    options = dict(seeds=[0, 1, 2, 3], epochs=30, lr=0.05, track_test=True)
+    build = double_mlp([2, 3, 1], ["diagonal", "linear"])
+    alone = dql.run_seeds("a", build, X, y, together=False, **options)
+    together = dql.run_seeds("t", build, X, y, together=True, **options)
+    for r in (alone, together):
+        for h, accuracy in zip(r.histories, r.accuracies):
+            assert len(h.val_accuracy) == len(h.val_loss) == 30
+            assert h.val_accuracy[-1] == accuracy
+    for h_alone, h_together in zip(alone.histories, together.histories):
+        assert h_together.val_accuracy == h_alone.val_accuracy
+        assert h_together.val_loss == pytest.approx(h_alone.val_loss, rel=1e-10)
+    plain = dql.run_seeds("p", build, X, y, seeds=[0, 1, 2, 3], epochs=30, lr=0.05)
+    assert plain.histories[0].val_accuracy == [] and plain.accuracies == together.accuracies
+
+
+def test_track_test_and_fit_together_validation_check_their_input():
+    X, y = dql.make_dataset("moons", n_samples=40)
+    with pytest.raises(TypeError, match="track_test must be True or False, got 1"):
+        dql.run_seeds("x", lambda: nn.Linear(2, 1), X, y, track_test=1)
+    with pytest.raises(ValueError, match="not both"):
+        dql.run_seeds("x", lambda: nn.Linear(2, 1), X, y, track_test=True, X_val=X, y_val=y)
+    two = [nn.Linear(2, 1), nn.Linear(2, 1)]
+    with pytest.raises(ValueError, match="must be given together"):
+        dql.fit_together(two, [X, X], [y, y], X_val=[X, X])
+    with pytest.raises(ValueError, match=r"one entry per model \(2\), got 1 and 1"):
+        dql.fit_together(two, [X, X], [y, y], X_val=[X], y_val=[y])
+    with pytest.raises(ValueError, match="validation data must have the same number"):
+        dql.fit_together(two, [X, X], [y, y], X_val=[X, X[:30]], y_val=[y, y[:30]])
