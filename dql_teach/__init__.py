@@ -68,6 +68,7 @@ from .results import (
     beats,
     parameter_ratio,
     pareto_front,
+    results_table,
     smallest_reaching,
 )
 from .train import History, evaluate, fit, predict
