@@ -263,6 +263,16 @@ class AccuracyGap:
         """Whether ``gap > k * sem``: ``a`` beats ``b`` by more than ``k`` standard errors."""
         return self.gap > check_number("k", k, minimum=0) * self.sem
 
+    def beyond_spread(self, k: float = 2.0) -> bool:
+        """Whether ``|gap| > k * sem``: the seeds tell ``a`` and ``b`` apart, whichever is
+        ahead (``exceeds`` in one direction or the other).
+
+        Example:
+            >>> AccuracyGap(gap=-0.05, sem=0.01, n=10, paired=True).beyond_spread()
+            True
+        """
+        return abs(self.gap) > check_number("k", k, minimum=0) * self.sem
+
 
 def accuracy_gap(a: SeedResult, b: SeedResult) -> AccuracyGap:
     """The accuracy gap ``a - b`` and its standard error, paired by seed where possible.

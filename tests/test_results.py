@@ -198,3 +198,16 @@ def test_results_table_rejects_what_is_not_a_sweep():
         dql.results_table({"a": result("a", 1, [1.0])})
     with pytest.raises(TypeError, match="must hold SeedResult objects, got float"):
         dql.results_table({(1, "a"): 0.5})
+
+
+def test_beyond_spread_is_exceeds_in_either_direction():
+    a = result("a", 1, [0.91, 0.81, 0.96, 0.90])
+    b = result("b", 1, [0.80, 0.70, 0.86, 0.81])
+    ahead, behind = dql.accuracy_gap(a, b), dql.accuracy_gap(b, a)
+    assert ahead.exceeds() and not behind.exceeds()
+    assert ahead.beyond_spread() and behind.beyond_spread()
+    assert not ahead.beyond_spread(k=ahead.gap / ahead.sem)  # the edge is not beyond
+    noisy = dql.accuracy_gap(a, result("c", 1, [0.99, 0.70, 0.99, 0.80]))
+    assert not noisy.beyond_spread()
+    with pytest.raises(ValueError, match="k must be"):
+        ahead.beyond_spread(k=-1)
