@@ -17,7 +17,7 @@ from .analysis import (
     form_table,
     multiply_adds,
 )
-from .compare import fit_together, run_seeds
+from .compare import fit_together, run_seeds, run_seeds_on
 from .conv import QuadricConv2d
 from .convert import quadrify
 from .data import (

@@ -312,3 +312,45 @@ def test_track_test_and_fit_together_validation_check_their_input():
         dql.fit_together(two, [X, X], [y, y], X_val=[X], y_val=[y])
     with pytest.raises(ValueError, match="validation data must have the same number"):
         dql.fit_together(two, [X, X], [y, y], X_val=[X, X[:30]], y_val=[y, y[:30]])
+
+
+def test_run_seeds_on_several_datasets_is_run_seeds_on_each():
+    """Every (dataset, seed) pair trained in one batch ends where run_seeds on that dataset
+    alone ends (float64: the same splits, initial weights and Adam steps)."""
+    data = {
+        name: tuple(t.double() if t.is_floating_point() else t for t in
+                    dql.make_dataset(name, n_samples=120, seed=0))
+        for name in ("moons", "spirals")
+    }  # fmt: skip
+    build = double_mlp([2, 3, 1], ["diagonal", "linear"])
+    options = dict(seeds=[0, 1, 2, 5], epochs=40, lr=0.05, track_test=True)
+    both = dql.run_seeds_on("net", build, data, together=True, **options)
+    assert list(both) == ["moons", "spirals"]
+    for name, (X, y) in data.items():
+        alone = dql.run_seeds("net", build, X, y, together=False, **options)
+        r = both[name]
+        assert (r.name, r.params, r.seeds) == ("net", alone.params, alone.seeds)
+        assert r.accuracies == alone.accuracies
+        for m, m_alone in zip(r.models, alone.models):
+            for p, q in zip(m.parameters(), m_alone.parameters()):
+                torch.testing.assert_close(p, q, rtol=1e-10, atol=1e-12)
+        for h, h_alone in zip(r.histories, alone.histories):
+            assert h.loss == pytest.approx(h_alone.loss, rel=1e-10)
+            assert h.val_accuracy == h_alone.val_accuracy
+    assert both["moons"].accuracies != both["spirals"].accuracies
+
+
+def test_run_seeds_on_trains_datasets_of_different_sizes_apart(monkeypatch):
+    calls = []
+    original = dql.compare.fit_together
+    monkeypatch.setattr(
+        dql.compare, "fit_together", lambda *a, **k: calls.append(len(a[0])) or original(*a, **k)
+    )
+    data = {"small": dql.make_dataset("moons", n_samples=80), "large": dql.make_dataset("moons")}
+    rs = dql.run_seeds_on("x", lambda: nn.Linear(2, 1), data, seeds=range(4), epochs=3)
+    assert calls == [4, 4] and [len(r.accuracies) for r in rs.values()] == [4, 4]
+    same = {"a": data["small"], "b": dql.make_dataset("xor", n_samples=80)}
+    dql.run_seeds_on("x", lambda: nn.Linear(2, 1), same, seeds=range(2), epochs=3)
+    assert calls == [4, 4, 4]  # two seeds, two datasets: four models in one batch
+    with pytest.raises(ValueError, match="datasets must be a non-empty dict"):
+        dql.run_seeds_on("x", lambda: nn.Linear(2, 1), {}, seeds=range(2))
