@@ -18,7 +18,7 @@ from .analysis import (
     multiply_adds,
 )
 from .baselines import best_line
-from .compare import fit_together, run_seeds
+from .compare import fit_together, run_seeds, run_seeds_on
 from .conv import BranchNormConv2d, QuadricConv2d
 from .convert import quadrify
 from .data import (
@@ -72,6 +72,7 @@ from .results import (
     beats,
     parameter_ratio,
     pareto_front,
+    results_table,
     smallest_reaching,
 )
 from .train import History, evaluate, fit, predict

@@ -25,7 +25,7 @@ import contextlib
 import copy
 import inspect
 import math
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 
 import torch
 from torch import Tensor, nn
@@ -51,6 +51,7 @@ __all__ = [
     "make_mlp",
     "pareto_front",
     "run_seeds",
+    "run_seeds_on",
     "smallest_reaching",
 ]
 
@@ -73,6 +74,7 @@ def run_seeds(
     test_size: float = 0.25,
     *,
     together: bool | None = None,
+    track_test: bool = False,
     **fit_options,
 ) -> SeedResult:
     """Train a fresh ``build()`` once per seed and record its test accuracy.
@@ -96,6 +98,10 @@ def run_seeds(
             else one seed after the other; ``True`` trains them together wherever that
             gives the same result (``ValueError`` saying why not); ``False`` trains one seed
             after the other.
+        track_test: also measure every model on its test split after each epoch, into
+            ``History.val_loss`` and ``History.val_accuracy`` (seeds trained together too):
+            to *show* what picking an epoch by its test accuracy does (it flatters), never to
+            pick one. The recorded accuracies stay those of the last epoch.
         fit_options: passed to :func:`dql_teach.fit` (``epochs``, ``lr``...); its progress
             bar is off unless asked for.
 
@@ -111,12 +117,48 @@ def run_seeds(
         >>> r.params, len(r.accuracies), len(r.histories[0].loss)
         (5, 4, 50)
     """
+    return run_seeds_on(
+        name, build, {0: (X, y)}, seeds, test_size, together=together, track_test=track_test,
+        **fit_options,
+    )[0]  # fmt: skip
+
+
+def run_seeds_on(
+    name: str,
+    build: Callable[[], nn.Module],
+    datasets: Mapping[Hashable, tuple[Tensor, Tensor]],
+    seeds: Iterable[int] = (0, 1, 2),
+    test_size: float = 0.25,
+    *,
+    together: bool | None = None,
+    track_test: bool = False,
+    **fit_options,
+) -> dict[Hashable, SeedResult]:
+    """:func:`run_seeds` on several datasets: one architecture, the same seeds, each dataset.
+
+    ``result[key]`` is what ``run_seeds(name, build, X, y, seeds, test_size, ...)`` returns
+    for ``datasets[key] = (X, y)``: the same splits, initial weights and training. Where
+    :func:`run_seeds` would train the seeds together and every dataset's splits have the same
+    sizes, every (dataset, seed) pair trains in one batched network (:func:`fit_together`):
+    for the toy networks about twice as fast as one batch per dataset, since Python, not
+    arithmetic, sets the speed there.
+
+    Example:
+        >>> from dql_teach import make_dataset
+        >>> data = {name: make_dataset(name, n_samples=100) for name in ("moons", "xor")}
+        >>> rs = run_seeds_on("quadric", lambda: make_mlp([2, 1], "diagonal"), data,
+        ...                   seeds=range(4), epochs=20, lr=0.1)
+        >>> sorted(rs), [len(r.accuracies) for r in rs.values()]
+        (['moons', 'xor'], [4, 4])
+    """
     if isinstance(build, nn.Module) or not callable(build):
         # a module is callable too, but training it per seed would reuse one set of weights
         raise TypeError(
             f"build must be a function that returns a new model (lambda: ...), got "
             f"{type(build).__name__}"
         )
+    if not isinstance(datasets, Mapping) or not datasets:
+        raise ValueError(f"datasets must be a non-empty dict {{key: (X, y)}}, got {datasets!r}")
     seeds = [check_seed("seeds[]", s) for s in seeds]
     if not seeds:
         raise ValueError("seeds must name at least one seed")
@@ -127,41 +169,66 @@ def run_seeds(
     unknown = sorted(set(fit_options) - _FIT_OPTIONS)
     if unknown:
         raise TypeError(f"run_seeds got options that fit does not take: {unknown}")
+    if not isinstance(track_test, bool):
+        raise TypeError(f"track_test must be True or False, got {track_test!r}")
+    if track_test and {"X_val", "y_val"} & set(fit_options):
+        raise ValueError("track_test measures the test split: pass it or X_val/y_val, not both")
     fit_options.setdefault("progress", False)
     # checked here as fit would: the seeds trained together leave these two out
     check_positive_int("batch_size", fit_options.get("batch_size"), allow_none=True)
     check_seed("seed", fit_options.get("seed"), allow_none=True)
 
-    splits = [train_test_split(X, y, test_size, seed=seed) for seed in seeds]
+    splits = {
+        key: [train_test_split(X, y, test_size, seed=seed) for seed in seeds]
+        for key, (X, y) in datasets.items()
+    }
+    flat = [split for key in splits for split in splits[key]]  # dataset by dataset
+    if len(splits) > 1 and len({(len(s[0]), len(s[1])) for s in flat}) > 1:
+        # one batched network needs one size: train each dataset on its own
+        return {
+            key: run_seeds_on(
+                name, build, {key: data}, seeds, together=together, track_test=track_test,
+                test_size=test_size, **fit_options,
+            )[key]
+            for key, data in datasets.items()
+        }  # fmt: skip
     reason = (
         None
         if together is False
-        else _why_not_together(build, seeds, splits, fit_options, insist=bool(together))
+        else _why_not_together(build, seeds, flat, fit_options, insist=bool(together))
     )
     if together and reason:
         raise ValueError(f"run_seeds cannot train these seeds together: {reason}")
+    runs = [seed for _ in splits for seed in seeds]
     if together is False or reason:
         models, histories = [], []
-        for seed, (X_train, _, y_train, _) in zip(seeds, splits):
+        for seed, (X_train, X_test, y_train, y_test) in zip(runs, flat):
             # seed, build and train in turn: a model that draws random numbers as it trains
             # (dropout, mini-batches) draws them from its own seed
             torch.manual_seed(seed)
             models.append(build())
-            histories.append(fit(models[-1], X_train, y_train, **fit_options))
+            test = {"X_val": X_test, "y_val": y_test} if track_test else {}
+            histories.append(fit(models[-1], X_train, y_train, **fit_options, **test))
     else:
-        models = _build(build, seeds)
+        models = _build(build, runs)
         options = {k: v for k, v in fit_options.items() if k not in ("batch_size", "seed")}
-        histories = fit_together(models, [s[0] for s in splits], [s[2] for s in splits], **options)
-    accuracies = [evaluate(m, X_test, y_test) for m, (_, X_test, _, y_test) in zip(models, splits)]
-    return SeedResult(
-        name,
-        count_parameters(models[0]),
-        count_connections(models[0]),
-        seeds=seeds,
-        accuracies=accuracies,
-        models=models,
-        histories=histories,
-    )
+        if track_test:
+            options.update(X_val=[s[1] for s in flat], y_val=[s[3] for s in flat])
+        histories = fit_together(models, [s[0] for s in flat], [s[2] for s in flat], **options)
+    accuracies = [evaluate(m, X_test, y_test) for m, (_, X_test, _, y_test) in zip(models, flat)]
+    n = len(seeds)
+    return {
+        key: SeedResult(
+            name,
+            count_parameters(models[0]),
+            count_connections(models[0]),
+            seeds=seeds,
+            accuracies=accuracies[i * n : (i + 1) * n],
+            models=models[i * n : (i + 1) * n],
+            histories=histories[i * n : (i + 1) * n],
+        )
+        for i, key in enumerate(splits)
+    }
 
 
 def _build(build: Callable[[], nn.Module], seeds: list[int]) -> list[nn.Module]:
@@ -192,7 +259,7 @@ def _why_not_together(
     batch_size = options.get("batch_size")
     if batch_size is not None and batch_size < n:
         return "mini-batches (batch_size) are drawn one seed at a time"
-    if not insist and len(seeds) < _TOGETHER_MIN_SEEDS:
+    if not insist and len(splits) < _TOGETHER_MIN_SEEDS:  # one split per model
         return f"fewer than {_TOGETHER_MIN_SEEDS} seeds: one at a time is as fast"
     state = torch.random.get_rng_state()  # the probe's models must not move the global seed
     try:
@@ -241,16 +308,25 @@ class _StackedStep:
         self.buffers = {k: v.clone() for k, v in models[0].named_buffers()}  # one for all
         base = copy.deepcopy(models[0]).to("meta")  # the architecture without its weights
         base.train()  # as fit trains
+        base_eval = copy.deepcopy(base).eval()  # as fit measures validation data
 
-        def one_seed(p: dict[str, Tensor], x: Tensor, t: Tensor) -> tuple[Tensor, Tensor]:
-            out = torch.func.functional_call(base, (p, self.buffers), (x,))
-            return _loss_and_correct(out, t, loss_fn)
+        def seeds_of(net: nn.Module) -> Callable:
+            def one_seed(p: dict[str, Tensor], x: Tensor, t: Tensor) -> tuple[Tensor, Tensor]:
+                out = torch.func.functional_call(net, (p, self.buffers), (x,))
+                return _loss_and_correct(out, t, loss_fn)
 
-        self._step = torch.func.vmap(one_seed, randomness="error")
+            return torch.func.vmap(one_seed, randomness="error")
+
+        self._step, self._measure = seeds_of(base), seeds_of(base_eval)
 
     def __call__(self, X: Tensor, y: Tensor) -> tuple[Tensor, Tensor]:
         """Each seed's mean loss ``(S,)`` and number of correct predictions ``(S,)``."""
         return self._step(self.params, X, y)
+
+    def measure(self, X: Tensor, y: Tensor) -> tuple[Tensor, Tensor]:
+        """As a call, in eval mode and without gradients (validation data)."""
+        with torch.no_grad():
+            return self._measure(self.params, X, y)
 
 
 def fit_together(
@@ -261,6 +337,8 @@ def fit_together(
     epochs: int = 200,
     lr: float = 1e-2,
     loss_fn: Callable[[Tensor, Tensor], Tensor] | None = None,
+    X_val: Sequence[Tensor] | None = None,
+    y_val: Sequence[Tensor] | None = None,
     progress: bool = False,
 ) -> list[History]:
     """Train several models of one architecture, each on its own data, as one batched network.
@@ -277,9 +355,13 @@ def fit_together(
             buffers that forward leaves alone (constants, not BatchNorm statistics).
         X: ``S`` inputs, each ``(N, ...)`` with the same ``N``; y: ``S`` label tensors ``(N,)``.
         epochs, lr, loss_fn, progress: as in :func:`dql_teach.fit`.
+        X_val, y_val: ``S`` validation sets (each the same size), measured after every
+            epoch as :func:`dql_teach.fit` measures its ``X_val, y_val`` (model ``s`` on
+            ``X_val[s]``).
 
     Returns:
-        One :class:`~dql_teach.History` per model (training loss and accuracy per epoch).
+        One :class:`~dql_teach.History` per model (training loss and accuracy per epoch;
+        validation loss and accuracy when given).
 
     Raises:
         FloatingPointError: some model's loss became NaN or infinite; the message names it
@@ -300,27 +382,45 @@ def fit_together(
             f"models, X and y must have one entry per model, got {len(models)}, {len(X)} and "
             f"{len(y)}"
         )
+    if (X_val is None) != (y_val is None):
+        raise ValueError("X_val and y_val must be given together")
+    validate = X_val is not None
+    X_val, y_val = (list(X_val), list(y_val)) if validate else ([None] * len(models),) * 2
+    if len(X_val) != len(models) or len(y_val) != len(models):
+        raise ValueError(
+            f"X_val and y_val must have one entry per model ({len(models)}), got {len(X_val)} "
+            f"and {len(y_val)}"
+        )
     checked = [
         _check_fit_arguments(
             m, Xs, ys, epochs=epochs, lr=lr, batch_size=None, optimizer=None,
-            param_groups=None, loss_fn=loss_fn, X_val=None, y_val=None, seed=None,
+            param_groups=None, loss_fn=loss_fn, X_val=Xv, y_val=yv, seed=None,
             callback=None,
         )
-        for m, Xs, ys in zip(models, X, y)
+        for m, Xs, ys, Xv, yv in zip(models, X, y, X_val, y_val)
     ]  # fmt: skip
     epochs = checked[0][1]
-    sizes = {len(c[0].X) for c in checked}
-    if len(sizes) > 1:
-        raise ValueError(f"every model's data must have the same number of samples, got {sizes}")
+    for what, sizes in [
+        ("data", {len(c[0].X) for c in checked}),
+        ("validation data", {len(c[0].X_val) for c in checked if validate}),
+    ]:
+        if len(sizes) > 1:
+            raise ValueError(
+                f"every model's {what} must have the same number of samples, got {sizes}"
+            )
     if any(len(list(m.parameters())) == 0 for m in models):
         raise ValueError("model has no parameters to train")
     reason = _why_not_stackable(models, checked[0][0].X[:2], checked[0][0].y[:2], loss_fn)
     if reason:
         raise ValueError(f"fit_together cannot train these models together: {reason}")
 
-    n = sizes.pop()
+    n = len(checked[0][0].X)
     X_all = torch.stack([c[0].X for c in checked])  # (S, N, ...)
     y_all = torch.stack([c[0].y for c in checked])  # (S, N)
+    if validate:
+        Xv_all = torch.stack([c[0].X_val for c in checked])
+        yv_all = torch.stack([c[0].y_val for c in checked])
+    val_losses, val_corrects = [], []
     step = _StackedStep(models, loss_fn)
     optimizer = torch.optim.Adam(list(step.params.values()), lr=lr)
     losses, corrects = [], []  # per epoch, (S,) each: read back once at the end
@@ -348,6 +448,10 @@ def fit_together(
             optimizer.step()
             losses.append(loss.detach())
             corrects.append(correct)
+            if validate:
+                val_loss, val_correct = step.measure(Xv_all, yv_all)
+                val_losses.append(val_loss)
+                val_corrects.append(val_correct)
             bar.update(1)
     with torch.no_grad():
         for s, model in enumerate(models):
@@ -355,4 +459,10 @@ def fit_together(
                 p.copy_(step.params[name][s])
     loss_table = torch.stack(losses).double().T.tolist()  # (S, epochs)
     acc_table = (torch.stack(corrects).double() / n).T.tolist()
-    return [History(loss=lo, accuracy=acc) for lo, acc in zip(loss_table, acc_table)]
+    histories = [History(loss=lo, accuracy=acc) for lo, acc in zip(loss_table, acc_table)]
+    if validate:
+        val_loss_table = torch.stack(val_losses).double().T.tolist()
+        val_acc_table = (torch.stack(val_corrects).double() / yv_all.shape[1]).T.tolist()
+        for h, lo, acc in zip(histories, val_loss_table, val_acc_table):
+            h.val_loss, h.val_accuracy = lo, acc
+    return histories

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import math
 import statistics
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -43,6 +43,7 @@ __all__ = [
     "beats",
     "pareto_front",
     "parameter_ratio",
+    "results_table",
     "smallest_reaching",
 ]
 
@@ -262,6 +263,16 @@ class AccuracyGap:
         """Whether ``gap > k * sem``: ``a`` beats ``b`` by more than ``k`` standard errors."""
         return self.gap > check_number("k", k, minimum=0) * self.sem
 
+    def beyond_spread(self, k: float = 2.0) -> bool:
+        """Whether ``|gap| > k * sem``: the seeds tell ``a`` and ``b`` apart, whichever is
+        ahead (``exceeds`` in one direction or the other).
+
+        Example:
+            >>> AccuracyGap(gap=-0.05, sem=0.01, n=10, paired=True).beyond_spread()
+            True
+        """
+        return abs(self.gap) > check_number("k", k, minimum=0) * self.sem
+
 
 def accuracy_gap(a: SeedResult, b: SeedResult) -> AccuracyGap:
     """The accuracy gap ``a - b`` and its standard error, paired by seed where possible.
@@ -452,3 +463,49 @@ def _ratio(cost_a: np.ndarray, cost_b: np.ndarray) -> np.ndarray:
     inf / inf = NaN."""
     with np.errstate(invalid="ignore"):
         return cost_b / cost_a
+
+
+def results_table(
+    results: Mapping[tuple[object, object], SeedResult],
+    cell: str = "{mean:.1%} ± {std:.1%}",
+    corner: str = "",
+    empty: str = "",
+) -> tuple[list[str], list[list[str]]]:
+    """A sweep as a table: results keyed ``(row, column)``, one cell each.
+
+    Rows and columns come in the order their keys first appear. ``cell`` is formatted with
+    the result's ``mean``, ``std``, ``sem``, ``min``, ``max``, ``params``, ``connections``,
+    ``name`` and ``n_seeds``; a missing ``(row, column)`` gets ``empty``.
+
+    Returns:
+        ``(header, rows)``: the header (``corner``, then the columns) and one list of cells
+        per row (the row's key, then its cells), as :func:`dql_teach.viz.markdown_table`
+        takes them.
+
+    Example:
+        >>> sweep = {(h, f): SeedResult(f"{f} {h}", 3 * h, 0, accuracies=[0.9, 0.8 + h / 100])
+        ...          for h, f in [(2, "linear"), (2, "quadric"), (4, "linear")]}
+        >>> header, rows = results_table(sweep, "{mean:.0%} ({params})", corner="h")
+        >>> header, rows
+        (['h', 'linear', 'quadric'], [['2', '86% (6)', '86% (6)'], ['4', '87% (12)', '']])
+    """
+    if not isinstance(results, Mapping):
+        raise TypeError(f"results must be a dict {{(row, column): SeedResult}}, got {results!r}")
+    rows: dict[object, None] = {}
+    columns: dict[object, None] = {}
+    for key, r in results.items():
+        if not (isinstance(key, tuple) and len(key) == 2):
+            raise ValueError(f"results' keys must be (row, column) pairs, got {key!r}")
+        _results([r])
+        rows.setdefault(key[0])
+        columns.setdefault(key[1])
+
+    def text(r: SeedResult) -> str:
+        fields = {k: getattr(r, k) for k in ("mean", "std", "sem", "min", "max", "n_seeds")}
+        return cell.format(**fields, params=r.params, connections=r.connections, name=r.name)
+
+    body = [
+        [str(row)] + [text(results[row, c]) if (row, c) in results else empty for c in columns]
+        for row in rows
+    ]
+    return [corner, *map(str, columns)], body

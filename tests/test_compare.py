@@ -306,3 +306,80 @@ def test_a_seeds_run_does_not_depend_on_the_other_seeds(options):
     alone = dql.run_seeds("x", build, X, y, seeds=[1], epochs=5, **options)
     torch.testing.assert_close(both.models[1][0].weight, alone.models[0][0].weight)
     assert both.histories[1].loss == alone.histories[0].loss
+
+
+def test_track_test_records_the_test_split_per_epoch_alone_and_together():
+    """Seeds trained together measure their test splits as one fit per seed with X_val does;
+    the last epoch's test accuracy is the recorded one (the flattering best is only shown)."""
+    X, y = dql.make_dataset("moons", n_samples=120, seed=0)
+    X = X.double()
+    options = dict(seeds=[0, 1, 2, 3], epochs=30, lr=0.05, track_test=True)
+    build = double_mlp([2, 3, 1], ["diagonal", "linear"])
+    alone = dql.run_seeds("a", build, X, y, together=False, **options)
+    together = dql.run_seeds("t", build, X, y, together=True, **options)
+    for r in (alone, together):
+        for h, accuracy in zip(r.histories, r.accuracies):
+            assert len(h.val_accuracy) == len(h.val_loss) == 30
+            assert h.val_accuracy[-1] == accuracy
+    for h_alone, h_together in zip(alone.histories, together.histories):
+        assert h_together.val_accuracy == h_alone.val_accuracy
+        assert h_together.val_loss == pytest.approx(h_alone.val_loss, rel=1e-10)
+    plain = dql.run_seeds("p", build, X, y, seeds=[0, 1, 2, 3], epochs=30, lr=0.05)
+    assert plain.histories[0].val_accuracy == [] and plain.accuracies == together.accuracies
+
+
+def test_track_test_and_fit_together_validation_check_their_input():
+    X, y = dql.make_dataset("moons", n_samples=40)
+    with pytest.raises(TypeError, match="track_test must be True or False, got 1"):
+        dql.run_seeds("x", lambda: nn.Linear(2, 1), X, y, track_test=1)
+    with pytest.raises(ValueError, match="not both"):
+        dql.run_seeds("x", lambda: nn.Linear(2, 1), X, y, track_test=True, X_val=X, y_val=y)
+    two = [nn.Linear(2, 1), nn.Linear(2, 1)]
+    with pytest.raises(ValueError, match="must be given together"):
+        dql.fit_together(two, [X, X], [y, y], X_val=[X, X])
+    with pytest.raises(ValueError, match=r"one entry per model \(2\), got 1 and 1"):
+        dql.fit_together(two, [X, X], [y, y], X_val=[X], y_val=[y])
+    with pytest.raises(ValueError, match="validation data must have the same number"):
+        dql.fit_together(two, [X, X], [y, y], X_val=[X, X[:30]], y_val=[y, y[:30]])
+
+
+def test_run_seeds_on_several_datasets_is_run_seeds_on_each():
+    """Every (dataset, seed) pair trained in one batch ends where run_seeds on that dataset
+    alone ends (float64: the same splits, initial weights and Adam steps)."""
+    data = {
+        name: tuple(t.double() if t.is_floating_point() else t for t in
+                    dql.make_dataset(name, n_samples=120, seed=0))
+        for name in ("moons", "spirals")
+    }  # fmt: skip
+    build = double_mlp([2, 3, 1], ["diagonal", "linear"])
+    options = dict(seeds=[0, 1, 2, 5], epochs=40, lr=0.05, track_test=True)
+    both = dql.run_seeds_on("net", build, data, together=True, **options)
+    assert list(both) == ["moons", "spirals"]
+    for name, (X, y) in data.items():
+        alone = dql.run_seeds("net", build, X, y, together=False, **options)
+        r = both[name]
+        assert (r.name, r.params, r.seeds) == ("net", alone.params, alone.seeds)
+        assert r.accuracies == alone.accuracies
+        for m, m_alone in zip(r.models, alone.models):
+            for p, q in zip(m.parameters(), m_alone.parameters()):
+                torch.testing.assert_close(p, q, rtol=1e-10, atol=1e-12)
+        for h, h_alone in zip(r.histories, alone.histories):
+            assert h.loss == pytest.approx(h_alone.loss, rel=1e-10)
+            assert h.val_accuracy == h_alone.val_accuracy
+    assert both["moons"].accuracies != both["spirals"].accuracies
+
+
+def test_run_seeds_on_trains_datasets_of_different_sizes_apart(monkeypatch):
+    calls = []
+    original = dql.compare.fit_together
+    monkeypatch.setattr(
+        dql.compare, "fit_together", lambda *a, **k: calls.append(len(a[0])) or original(*a, **k)
+    )
+    data = {"small": dql.make_dataset("moons", n_samples=80), "large": dql.make_dataset("moons")}
+    rs = dql.run_seeds_on("x", lambda: nn.Linear(2, 1), data, seeds=range(4), epochs=3)
+    assert calls == [4, 4] and [len(r.accuracies) for r in rs.values()] == [4, 4]
+    same = {"a": data["small"], "b": dql.make_dataset("xor", n_samples=80)}
+    dql.run_seeds_on("x", lambda: nn.Linear(2, 1), same, seeds=range(2), epochs=3)
+    assert calls == [4, 4, 4]  # two seeds, two datasets: four models in one batch
+    with pytest.raises(ValueError, match="datasets must be a non-empty dict"):
+        dql.run_seeds_on("x", lambda: nn.Linear(2, 1), {}, seeds=range(2))

@@ -173,3 +173,41 @@ def test_parameter_ratio_is_seeded_and_checks_its_input():
         dql.parameter_ratio([result("x", 1, [0.9])], [result("y", 2, [0.9])], 0.5)
     with pytest.raises(TypeError, match="a must hold SeedResult objects"):
         dql.parameter_ratio([0.9], b, 0.9)
+
+
+# --- results_table ----------------------------------------------------------------------------
+def test_results_table_puts_each_result_in_its_row_and_column():
+    sweep = {
+        (8, "linear"): result("l8", 33, [0.9, 1.0]),
+        (8, "quadric"): result("q8", 49, [1.0, 1.0]),
+        (16, "linear"): result("l16", 65, [0.95, 0.97]),
+    }
+    header, rows = dql.results_table(sweep, "{name}: {mean:.2f} {params} {n_seeds}", corner="h")
+    assert header == ["h", "linear", "quadric"]
+    assert rows == [["8", "l8: 0.95 33 2", "q8: 1.00 49 2"], ["16", "l16: 0.96 65 2", ""]]
+    _, rows = dql.results_table(sweep, "{std:.3f}|{sem:.3f}|{min}|{max}", empty="-")
+    assert rows[1] == ["16", f"{statistics.stdev([0.95, 0.97]):.3f}|0.010|0.95|0.97", "-"]
+    table = dql.viz.markdown_table(*dql.results_table(sweep))
+    assert table.data.splitlines()[2] == "| 8 | 95.0% ± 7.1% | 100.0% ± 0.0% |"
+
+
+def test_results_table_rejects_what_is_not_a_sweep():
+    with pytest.raises(TypeError, match="results must be a dict"):
+        dql.results_table([result("a", 1, [1.0])])
+    with pytest.raises(ValueError, match=r"\(row, column\) pairs, got 'a'"):
+        dql.results_table({"a": result("a", 1, [1.0])})
+    with pytest.raises(TypeError, match="must hold SeedResult objects, got float"):
+        dql.results_table({(1, "a"): 0.5})
+
+
+def test_beyond_spread_is_exceeds_in_either_direction():
+    a = result("a", 1, [0.91, 0.81, 0.96, 0.90])
+    b = result("b", 1, [0.80, 0.70, 0.86, 0.81])
+    ahead, behind = dql.accuracy_gap(a, b), dql.accuracy_gap(b, a)
+    assert ahead.exceeds() and not behind.exceeds()
+    assert ahead.beyond_spread() and behind.beyond_spread()
+    assert not ahead.beyond_spread(k=ahead.gap / ahead.sem)  # the edge is not beyond
+    noisy = dql.accuracy_gap(a, result("c", 1, [0.99, 0.70, 0.99, 0.80]))
+    assert not noisy.beyond_spread()
+    with pytest.raises(ValueError, match="k must be"):
+        ahead.beyond_spread(k=-1)
