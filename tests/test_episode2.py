@@ -105,7 +105,7 @@ def noisy_circles():
 
 def _ten_seeds(form, X, y, **options):
     build = functools.partial(dql.make_layer, form, 2, 1, **options)
-    return dql.run_seeds(form, build, X, y, seeds=range(10), epochs=300, lr=0.1)
+    return dql.run_seeds(form, build, X, y, seeds=range(10), epochs=200, lr=0.1)
 
 
 def test_2_5_a_lone_hadamard_neuron_fails_to_enclose_the_inner_ring(noisy_circles):
