@@ -125,7 +125,6 @@ def double_mlp(sizes, forms):
         ("moons", [2, 4, 1], ["diagonal", "linear"], 0.25),
         ("spirals", [2, 3, 1], ["hadamard", "diagonal"], 0.25),
         ("iris", [4, 5, 3], ["linear", "lowrank"], 0.2),  # three classes: cross-entropy
-        ("circles", [2, 3, 1], ["full", "linear"], 0.25),  # vmap takes the gathered monomials
     ],
 )
 def test_seeds_trained_together_end_where_one_fit_each_ends(data, sizes, forms, test_size):
@@ -171,36 +170,8 @@ def test_run_seeds_trains_together_where_it_gives_the_same_result(monkeypatch):
     assert calls == [1, 1, 1]
     for options in [dict(batch_size=16), dict(callback=lambda e, m: None), dict(together=False)]:
         dql.run_seeds("one at a time", lambda: nn.Linear(2, 1), **run, **options)
-    dql.run_seeds("no vmap rule", NoVmapRule, **run)  # a custom autograd.Function
+    dql.run_seeds("no vmap rule", lambda: dql.make_mlp([2, 1], "full"), **run)  # custom autograd
     assert calls == [1, 1, 1]
-    dql.run_seeds("full form", lambda: dql.make_mlp([2, 1], "full"), **run)
-    assert calls == [1, 1, 1, 1]  # its fast monomials step aside under vmap
-
-
-class _Square(torch.autograd.Function):
-    """x² with a hand-written backward and no vmap rule: torch.func.vmap cannot run it."""
-
-    @staticmethod
-    def forward(x):
-        return x * x
-
-    @staticmethod
-    def setup_context(ctx, inputs, output):
-        ctx.save_for_backward(inputs[0])
-
-    @staticmethod
-    def backward(ctx, grad):
-        (x,) = ctx.saved_tensors
-        return 2 * x * grad
-
-
-class NoVmapRule(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.layer = nn.Linear(2, 1)
-
-    def forward(self, x):
-        return self.layer(_Square.apply(x))
 
 
 class CountsCalls(nn.Module):
@@ -221,7 +192,7 @@ class CountsCalls(nn.Module):
     [
         (lambda: nn.Linear(2, 1), dict(batch_size=16), "mini-batches"),
         (lambda: nn.Linear(2, 1), dict(callback=print), "['callback'] need one model at a time"),
-        (NoVmapRule, {}, "vmap cannot run the model"),
+        (lambda: dql.make_mlp([2, 1], "full"), {}, "vmap cannot run the model"),
         (lambda: nn.Sequential(nn.Linear(2, 3), nn.Dropout(0.5), nn.Linear(3, 1)), {},
          "random operation"),
         (lambda: nn.Sequential(nn.Linear(2, 3), nn.BatchNorm1d(3), nn.Linear(3, 1)), {},

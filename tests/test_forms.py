@@ -407,9 +407,9 @@ def test_script_is_refused_naming_what_works(form):
 
 
 def test_full_form_under_vmap_uses_the_gathered_monomials(monkeypatch):
-    """Seeds trained together run the full form under torch.func.vmap, which cannot run the
-    fast monomials (a custom autograd.Function without a vmap rule): there the layer takes
-    the gather path, with the same values."""
+    """Seeds trained together run the full form under torch.func.vmap, where the fast
+    monomials' in-place products fall back to one sample at a time (several times slower):
+    there the layer takes the gather path, with the same values."""
     from dql_teach.forms import monomial
 
     torch.manual_seed(0)
