@@ -404,22 +404,3 @@ def test_script_is_refused_naming_what_works(form):
         torch.jit.script(build(form))
     with pytest.raises(RuntimeError, match="jit.script does not support"):
         torch.jit.script(nn.Sequential(nn.Linear(3, 5), build(form)))
-
-
-def test_full_form_under_vmap_uses_the_gathered_monomials(monkeypatch):
-    """Seeds trained together run the full form under torch.func.vmap, where the fast
-    monomials' in-place products fall back to one sample at a time (several times slower):
-    there the layer takes the gather path, with the same values."""
-    from dql_teach.forms import monomial
-
-    torch.manual_seed(0)
-    layer, x = dql.QuadricLinear(3, 2), torch.randn(4, 5, 3)
-    expected = torch.stack([layer(xi) for xi in x])
-
-    def refuse(*args):
-        raise AssertionError("_Monomials.apply called")
-
-    monkeypatch.setattr(monomial._Monomials, "apply", refuse)
-    with pytest.raises(AssertionError, match="called"):
-        layer(x[0])  # outside vmap: the fast path
-    assert torch.allclose(torch.func.vmap(layer)(x), expected, atol=1e-6)

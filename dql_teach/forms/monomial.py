@@ -269,14 +269,8 @@ class QuadricLinear(QuadricForm):
 
     def monomials(self, x: Tensor) -> Tensor:
         """``(*, n) -> (*, n(n+1)/2)``: the products ``x_i x_j`` for ``i <= j``."""
-        if (
-            torch.compiler.is_compiling()
-            or self.in_features == 1
-            or torch._C._functorch.is_functorch_wrapped_tensor(x)
-        ):
-            # compilers fuse the gathers into the product; the loop below would unroll; under
-            # torch.func.vmap (seeds trained together) its in-place products would run one
-            # sample at a time through vmap's slow fallback (4-5x slower for ten 2-input seeds)
+        if torch.compiler.is_compiling() or self.in_features == 1:
+            # compilers fuse the gathers into the product; the loop below would unroll
             return x[..., self._rows] * x[..., self._cols]
         flat = x.reshape(-1, x.shape[-1])  # (B, n)
         # the size, not -1: a batch of 0 samples has no size to infer
