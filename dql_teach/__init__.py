@@ -56,6 +56,7 @@ from .quadric import (
     QuadricInfo,
     as_quadric,
     classify_quadric,
+    complete_square,
     conic_to_quadric,
     eigen_to_matrix,
     evaluate_quadric,

@@ -46,6 +46,7 @@ __all__ = [
     "as_quadric",
     "augmented_matrix",
     "classify_quadric",
+    "complete_square",
     "conic_to_quadric",
     "default_tolerance",
     "eigen_to_matrix",
@@ -232,6 +233,55 @@ def default_tolerance(*values) -> float:
     eps += [float(np.finfo(v.dtype).eps) for v in values
             if isinstance(v, np.ndarray) and np.issubdtype(v.dtype, np.floating)]  # fmt: skip
     return min(100 * max(eps, default=torch.finfo(torch.get_default_dtype()).eps), 1e-2)
+
+
+def complete_square(A, b=None, c=None, tol: float | None = None) -> tuple[Tensor, Tensor]:
+    r"""The centre :math:`x_0` and the constant :math:`c'` of
+    :math:`q(x) = (x - x_0)^\top A (x - x_0) + c'`: the square completed.
+
+    ``A (n, n)`` (its symmetric part), ``b (n,)``, ``c ()``; ``None`` for zero. The centre
+    solves :math:`A x_0 = -b/2` and :math:`c' = q(x_0) = c + \tfrac12 b \cdot x_0`, which is
+    :math:`c - \tfrac14 b^\top A^{-1} b` for an invertible ``A``. Once the square is
+    completed, :math:`c'` with the signs of ``A``'s eigenvalues names the surface: with signs
+    ``(+, +, -)``, one sheet for ``c' < 0``, a cone for ``c' = 0``, two sheets for ``c' > 0``.
+    The sign of ``c`` alone decides only when ``b = 0``. With a zero eigenvalue (cylinders)
+    the centre is the one nearest the origin. ``tol``: as in :func:`classify_quadric`.
+
+    Returns:
+        ``(x0 (n,), c' ())`` in ``A``'s floating dtype (computed in float64).
+
+    Raises:
+        ValueError: no centre exists, because ``b`` has a part along an eigenvector of a zero
+            eigenvalue (a parabola or paraboloid: the square cannot be completed there).
+
+    Example:
+        >>> A = torch.diag(torch.tensor([1.0, 1.0, -1.0]))  # x² + y² - z² + z - 0.1
+        >>> x0, c_prime = complete_square(A, torch.tensor([0.0, 0.0, 1.0]), -0.1)
+        >>> x0.tolist(), round(c_prime.item(), 6)  # c < 0, yet c' > 0: two sheets
+        ([0.0, 0.0, 0.5], 0.15)
+    """
+    tol = default_tolerance(A, b, c) if tol is None else check_number("tol", tol, minimum=0)
+    dtype = A.dtype if isinstance(A, Tensor) and A.is_floating_point() else None
+    A, b, c, _ = _check_quadric(A, b, c, dtype=torch.float64, device="cpu", finite=True)
+    if A.ndim != 2:
+        raise ValueError(
+            f"complete_square takes one quadric, A of shape (n, n); got {tuple(A.shape)}"
+        )
+    # on the normalised coefficients, as classify_quadric decides what counts as zero
+    scale = max(float(t.abs().max()) if t.numel() else 0.0 for t in (A, b, c)) or 1.0
+    eigenvalues, Q = torch.linalg.eigh(symmetrize(A) / scale)
+    beta = Q.T @ b / scale  # b in the eigenvector basis
+    zero = eigenvalues.abs() <= tol
+    if bool((beta[zero].abs() > tol).any()):
+        raise ValueError(
+            "complete_square: the quadric has no centre: b has a part along an eigenvector of "
+            "a zero eigenvalue of A (a parabola or paraboloid); eigenvalues of A / max|coef| "
+            f"{eigenvalues.tolist()}, b / max|coef| along them {beta.tolist()}"
+        )
+    x0 = Q @ torch.where(zero, 0.0, -beta / (2 * torch.where(zero, 1.0, eigenvalues)))
+    constant = c + b @ x0 / 2
+    dtype = dtype or torch.get_default_dtype()
+    return x0.to(dtype), constant.to(dtype)
 
 
 def signature(S: Tensor, tol: float = 1e-8) -> tuple[int, int, int]:

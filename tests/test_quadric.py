@@ -287,3 +287,68 @@ def test_bad_inputs():
         dql.classify_quadric(torch.ones(2, 2, 2))
     with pytest.raises(TypeError, match="nn.Linear or a quadric form"):
         dql.as_quadric(nn.ReLU())
+
+
+# -- complete_square ---------------------------------------------------------------------------
+def test_complete_square_rewrites_q_around_its_centre():
+    """q(x) == (x - x0)^T A (x - x0) + c' at random points, and x0 is where the gradient
+    2 A x + b vanishes, for random invertible quadrics of every size."""
+    gen = torch.Generator().manual_seed(0)
+    for n in (1, 2, 3, 5):
+        M = torch.randn(n, n, generator=gen, dtype=torch.float64)
+        A, b, c = M + M.T, torch.randn(n, generator=gen, dtype=torch.float64), 0.7
+        x0, c_prime = dql.complete_square(A, b, c)
+        x = torch.randn(20, n, generator=gen, dtype=torch.float64)
+        d = x - x0
+        completed = torch.einsum("bi,ij,bj->b", d, A, d) + c_prime
+        assert torch.allclose(dql.evaluate_quadric(A, b, c, x), completed)
+        assert torch.allclose(2 * A @ x0 + b, torch.zeros(n, dtype=torch.float64), atol=1e-10)
+        # the textbook formula for an invertible A
+        assert torch.isclose(c_prime, c - b @ torch.linalg.solve(A, b) / 4)
+
+
+def test_complete_square_decides_the_sheets_where_the_sign_of_c_does_not():
+    """Eigenvalue signs (+, +, -): one sheet for c' < 0, a cone at 0, two sheets for c' > 0,
+    whatever the sign of c; checked against classify_quadric on random quadrics."""
+    gen = torch.Generator().manual_seed(1)
+    names = {-1: "hyperboloid of one sheet", 0: "cone", 1: "hyperboloid of two sheets"}
+    misled = 0
+    for _ in range(200):
+        Q = torch.linalg.qr(torch.randn(3, 3, generator=gen, dtype=torch.float64))[0]
+        lam = torch.rand(3, generator=gen, dtype=torch.float64) + 0.2
+        A = Q @ torch.diag(lam * torch.tensor([1.0, 1.0, -1.0], dtype=torch.float64)) @ Q.T
+        b = torch.randn(3, generator=gen, dtype=torch.float64)
+        c = float(torch.randn(1, generator=gen))
+        _, c_prime = dql.complete_square(A, b, c)
+        name = dql.classify_quadric(A, b, c).name
+        assert name == names[int(torch.sign(c_prime))]
+        misled += name != names[int(math.copysign(1, c))]
+    assert misled > 20  # the sign of c alone names many of them wrongly
+    # the example of episode 2: c < 0 but two sheets
+    A = torch.diag(torch.tensor([1.0, 1.0, -1.0]))
+    b = torch.tensor([0.0, 0.0, 1.0])
+    x0, c_prime = dql.complete_square(A, b, -0.1)
+    assert x0.tolist() == [0.0, 0.0, 0.5] and abs(c_prime.item() - 0.15) < 1e-6
+    assert dql.classify_quadric(A, b, -0.1).name == "hyperboloid of two sheets"
+    assert dql.classify_quadric(A, None, -0.1).name == "hyperboloid of one sheet"
+
+
+def test_complete_square_with_a_zero_eigenvalue():
+    # a cylinder has a line of centres: the one nearest the origin; its dtype is A's
+    A = torch.diag(torch.tensor([1.0, 2.0, 0.0]))
+    x0, c_prime = dql.complete_square(A, torch.tensor([2.0, 0.0, 0.0]), 0.5)
+    assert x0.dtype == torch.float32 and x0.tolist() == [-1.0, 0.0, 0.0]
+    assert c_prime.item() == -0.5
+    # a paraboloid has no centre: b along the zero eigenvalue's eigenvector
+    with pytest.raises(ValueError, match="no centre"):
+        dql.complete_square(A, torch.tensor([0.0, 0.0, -1.0]), 0.0)
+    # scale-invariant: the same centre for tiny and huge coefficients
+    for s in (1e-30, 1e30):
+        x0_s, c_s = dql.complete_square(
+            A.double() * s, torch.tensor([2.0, 0, 0]).double() * s, 0.5 * s
+        )
+        assert torch.allclose(x0_s, x0.double()) and math.isclose(c_s.item(), -0.5 * s)
+    with pytest.raises(ValueError, match="one quadric"):
+        dql.complete_square(torch.eye(2).expand(3, 2, 2))
+    with pytest.raises(ValueError, match="finite"):
+        dql.complete_square(torch.eye(2), None, float("nan"))
