@@ -253,6 +253,10 @@ def test_the_ipynb_download_is_the_executed_notebook(rendered):
         assert sum(bool(c.get("outputs")) for c in code) > len(code) / 2, (
             f"the download of {name} has no outputs"
         )
+        # its plotly figures as the output Jupyter draws (not the book's data for its script)
+        outputs = [o.get("data", {}) for c in code for o in c.get("outputs", [])]
+        assert any("application/vnd.plotly.v1+json" in o for o in outputs)
+        assert not any("data-dql-plotly" in str(o.get("text/html", "")) for o in outputs)
 
 
 # --- captions and names ------------------------------------------------------------------

@@ -21,6 +21,7 @@ The bundled JavaScript lives here in ``assets/``, which is no ``html_static_path
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -139,14 +140,48 @@ def _quiet_theme(app) -> None:
         path.write_text(text, encoding="utf-8")
 
 
+FIGURE_DATA = re.compile(
+    r'<script type="application/json" data-dql-plotly="[^"]*">(.*?)</script>', re.S
+)
+
+
+def _as_plotly_output(html: str) -> dict | None:
+    """A book figure's HTML (viz.figure_html) as the plotly output Jupyter draws itself."""
+    match = FIGURE_DATA.search(html)
+    if match is None:
+        return None
+    spec = json.loads(match.group(1).replace("<\\/", "</"))
+    data = spec.get("data")
+    if data is None:  # a slider figure's first data is its first frame's
+        frames = [f for f in spec.get("frames", []) if f.get("name") == spec.get("dataFrame")]
+        data = frames[0]["data"] if frames else []
+    figure = {"data": data, "layout": spec.get("layout", {}), "frames": spec.get("frames", []),
+              "config": spec.get("config", {})}  # fmt: skip
+    return {
+        "application/vnd.plotly.v1+json": figure,
+        "text/plain": "<plotly figure: run the cell where plotly does not draw it>",
+    }
+
+
 def _executed_notebooks(app) -> None:
     # the page's download button links _sources/<page>.ipynb: the notebook as committed,
-    # without outputs; the build executed it into jupyter_execute/ (myst-nb), so serve that
+    # without outputs; the build executed it into jupyter_execute/ (myst-nb), so serve that,
+    # with each plotly figure as the plotly output Jupyter, JupyterLab and VS Code draw (the
+    # book's HTML for it needs the book's figure script)
     executed = Path(app.outdir).parent / "jupyter_execute"
     for notebook in executed.rglob("*.ipynb"):
         target = Path(app.outdir) / "_sources" / notebook.relative_to(executed)
-        if target.exists():
-            shutil.copyfile(notebook, target)
+        if not target.exists():
+            continue
+        nb = json.loads(notebook.read_text(encoding="utf-8"))
+        for cell in nb.get("cells", []):
+            for output in cell.get("outputs", []):
+                html = output.get("data", {}).get("text/html")
+                html = "".join(html) if isinstance(html, list) else html
+                figure = _as_plotly_output(html) if html else None
+                if figure is not None:
+                    output["data"] = figure
+        target.write_text(json.dumps(nb, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
 
 
 def _finish(app, exception) -> None:

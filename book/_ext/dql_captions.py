@@ -124,7 +124,10 @@ class TransparentImages(SphinxPostTransform):
             uri = image.get("uri", "")
             if not uri.endswith(".png"):
                 continue
-            path = Path(self.env.relfn2path(uri, self.env.docname)[1])
+            # myst-nb's outputs are relative to the source folder, other images to the page
+            path = Path(self.env.srcdir) / uri
+            if not path.is_file():
+                path = Path(self.env.relfn2path(uri, self.env.docname)[1])
             if not path.is_file():
                 continue
             with Image.open(path) as picture:

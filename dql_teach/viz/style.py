@@ -134,6 +134,10 @@ TRACE_STYLES: dict[str, dict[str, Any]] = {
 
 _GRID = "rgba(128, 128, 128, 0.25)"  # reads on a light and on a dark page
 _AXIS = {
+    "ticks": "",  # the grid marks the values
+    # an equal-scale plane narrows its plot instead of widening its range: the window shows
+    # the ranges asked for, where a figure computed its curves and regions (not empty bands)
+    "constrain": "domain",
     "gridcolor": _GRID,
     "zerolinecolor": "rgba(128, 128, 128, 0.6)",
     "linecolor": "rgba(128, 128, 128, 0.6)",
@@ -142,7 +146,7 @@ _AXIS = {
     "automargin": True,
     "title": {"standoff": 8},
 }
-_AXIS3 = {k: v for k, v in _AXIS.items() if k not in ("automargin", "title")}
+_AXIS3 = {k: v for k, v in _AXIS.items() if k not in ("automargin", "title", "constrain")}
 _AXIS3["showbackground"] = False
 PLOTLY_TEMPLATE: dict[str, Any] = {
     "layout": {

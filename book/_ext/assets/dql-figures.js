@@ -65,18 +65,26 @@
   }
 
   // --- fit to the screen -------------------------------------------------------------------
-  // an equal-scale plane (yaxis.scaleanchor) narrower than it is tall leaves empty bands
-  // above and below the square plot on a phone: lower the figure's height by them
+  // an equal-scale plane (yaxis.scaleanchor) is drawn at the aspect its ranges ask for; in a
+  // column narrower than the figure is tall (a phone) plotly widens the y range to fill the
+  // height, leaving empty bands above and below the data: lower the figure's height by them
   function fitHeight(gd) {
     var fl = gd._fullLayout;
     var spec = specs.get(gd);
     if (!fl || !spec || !spec.layout.height) return Promise.resolve();
     var excess = Infinity;
     Object.keys(fl).forEach(function (key) {
-      var ax = fl[key];
-      if (!/^yaxis\d*$/.test(key) || !ax || !ax.scaleanchor || !ax.domain) return;
-      var room = fl._size.h * (ax.domain[1] - ax.domain[0]);
-      excess = Math.min(excess, room - ax._length);
+      var ya = fl[key];
+      if (!/^yaxis\d*$/.test(key) || !ya || !ya.scaleanchor || !ya.domain) return;
+      var xname = ya.scaleanchor.replace(/^x/, "xaxis");
+      var xa = fl[xname];
+      // the ranges the figure asked for (plotly writes the widened ones into gd.layout)
+      var yr = spec.layout[key] && spec.layout[key].range;
+      var xr = spec.layout[xname] && spec.layout[xname].range;
+      if (!yr || !xr) return;
+      var ratio = Math.abs(yr[1] - yr[0]) / Math.abs(xr[1] - xr[0]) * (ya.scaleratio || 1);
+      var room = fl._size.h * (ya.domain[1] - ya.domain[0]);
+      excess = Math.min(excess, room - xa._length * ratio);
     });
     if (!isFinite(excess) || excess < 12) return Promise.resolve();
     var height = Math.max(260, Math.round(fl.height - excess));
@@ -86,7 +94,18 @@
   function setHeight(gd, height) {
     gd.style.height = height + "px";
     if (gd.parentNode) gd.parentNode.style.minHeight = height + "px";
-    return Plotly.relayout(gd, { height: height });
+    var update = { height: height };
+    // back to the ranges asked for: plotly widened one of each equal-scale pair to fill the
+    // old shape, and would keep that range in the new one
+    var spec = specs.get(gd);
+    var fl = gd._fullLayout || {};
+    Object.keys(spec.layout).forEach(function (key) {
+      var axis = spec.layout[key];
+      if (/^[xy]axis\d*$/.test(key) && axis && axis.range && fl[key]) {
+        update[key + ".range"] = axis.range.slice();
+      }
+    });
+    return Plotly.relayout(gd, update);
   }
 
   // a title and a legend above the plot must not overlap: a legend that wraps onto more rows
