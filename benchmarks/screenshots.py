@@ -1,10 +1,16 @@
-"""Render every widget's figure (and the book's plotly figures) to PNG, to look at them.
+"""Render every widget's figure (and the book's plotly figures) to PNG, to look at them; or
+photograph every page of the built book.
 
 Run: ``.venv/bin/python benchmarks/screenshots.py [OUT_DIR]`` (default ``benchmarks/screenshots/``,
 which git ignores). Matplotlib figures are saved directly; plotly figures are written to a
 self-contained HTML file (plotly.js from the installed package, inline: no network) and
 photographed with headless Chromium (``bash scripts/ensure-chromium.sh``), so no kaleido is
 needed. Prints one line per file; a human (or an image viewer) checks them.
+
+``--pages`` photographs every page of the built book (``_build/html``, after
+``jupyter-book build --all .``) as a reader sees it, at 1400 px (desktop; also in the dark
+theme) and at 390 px (a phone: mobile viewport, touch, device pixel ratio 2), in segments of
+one tall screen each (``<page>-<size>-NN.png``), so a long page can be looked at piece by piece.
 """
 
 from __future__ import annotations
@@ -71,6 +77,44 @@ def frame_figure(fig: go.Figure, index: int) -> go.Figure:
     return out
 
 
+def page_screenshots(out: Path, segment: int = 3000) -> None:
+    """Every page of ``_build/html`` at 1400 px (light and dark) and 390 px, in segments."""
+    import importlib.util
+
+    root = Path(__file__).resolve().parent.parent
+    spec = importlib.util.spec_from_file_location("browser", root / "tests" / "browser.py")
+    browser_mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(browser_mod)
+    html = root / "_build" / "html"
+    toc = __import__("yaml").safe_load((root / "_toc.yml").read_text())
+    pages = [toc["root"]] + [c["file"] for c in toc.get("chapters", [])]
+    sizes = {"desktop": (1400, 1, False, "light"), "dark": (1400, 1, False, "dark"),
+             "phone": (390, 2, True, "light")}  # fmt: skip
+    out.mkdir(parents=True, exist_ok=True)
+    with browser_mod.Browser() as browser:
+        for name in pages:
+            for size, (width, scale, mobile, theme) in sizes.items():
+                page = browser.open((html / f"{name}.html").as_uri(), width, 900,
+                                    scale=scale, mobile=mobile)  # fmt: skip
+                page.send("Page.bringToFront")
+                if theme == "dark":
+                    page.eval("document.documentElement.dataset.theme = 'dark'")
+                    page.pump(1.5)
+                page.send("Emulation.setDeviceMetricsOverride",
+                          {"width": width, "height": segment, "deviceScaleFactor": scale,
+                           "mobile": mobile})  # fmt: skip
+                page.pump(0.8)
+                height = page.eval("document.documentElement.scrollHeight")
+                for k, top in enumerate(range(0, height, segment)):
+                    page.eval(f"window.scrollTo(0, {top})")
+                    page.pump(0.4)
+                    data = page.send("Page.captureScreenshot", {"format": "png"})["data"]
+                    path = out / f"{Path(name).name}-{size}-{k:02d}.png"
+                    path.write_bytes(__import__("base64").b64decode(data))
+                print(f"{name} {size}: {height} px in {k + 1} screenshots")
+                page.close()
+
+
 def main(out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     torch.manual_seed(0)
@@ -134,4 +178,6 @@ def main(out: Path) -> None:
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).parent / "screenshots")
+    args = [a for a in sys.argv[1:] if a != "--pages"]
+    folder = Path(args[0]) if args else Path(__file__).parent / "screenshots"
+    page_screenshots(folder) if "--pages" in sys.argv[1:] else main(folder)

@@ -31,7 +31,10 @@ import websocket  # websocket-client
 FLAGS = [
     "--headless",
     "--no-sandbox",
-    "--disable-gpu",
+    # no GPU here: the GPU process runs ANGLE on SwiftShader (CPU). With --disable-gpu instead,
+    # the compositor reads every changed WebGL canvas back ("GPU stall due to ReadPixels" in
+    # the console of a page whose 3-D figure moves), which a reader's browser never does
+    "--use-angle=swiftshader",
     "--disable-quic",
     "--no-first-run",
     "--disable-background-networking",
@@ -40,6 +43,9 @@ FLAGS = [
     "--disable-default-apps",
     "--mute-audio",
     "--hide-scrollbars",
+    # and opting in to WebGL on SwiftShader keeps Chromium's "automatic fallback to software
+    # WebGL" deprecation warning off every page with a 3-D figure
+    "--enable-unsafe-swiftshader",
     "--remote-debugging-port=0",  # a free port, written to DevToolsActivePort
 ]
 LOCAL_SCHEMES = ("file:", "data:", "blob:", "about:", "chrome:", "devtools:")
@@ -142,7 +148,7 @@ class Page:
         self.messages: list[str] = []  # every console message and log entry, of any level
         self.scale, self.mobile = 1.0, False  # device pixel ratio, phone emulation (open())
         self.requests: list[str] = []  # every URL the page asked for
-        self.failed: list[str] = []  # requests that failed
+        self.failed: list[str] = []  # requests that failed or were answered with an HTTP error
         self._loaded = False
         self._urls: dict[str, str] = {}
 
@@ -168,6 +174,10 @@ class Page:
         elif method == "Network.requestWillBeSent":
             self.requests.append(p["request"]["url"])
             self._urls[p["requestId"]] = p["request"]["url"]
+        elif method == "Network.responseReceived":
+            status = p["response"].get("status", 200)
+            if status >= 400:  # an HTTP error (a 404) is a response, not a failed load
+                self.failed.append(f"{p['response']['url']}: HTTP {status}")
         elif method == "Network.loadingFailed":
             url = self._urls.get(p["requestId"], "?")
             self.failed.append(f"{url}: {p.get('errorText')}")
@@ -189,11 +199,13 @@ class Page:
             if time.monotonic() > deadline:
                 raise TimeoutError(f"{url} did not finish loading")
             self.pump(0.1)
-        # MathJax typesets asynchronously after load; plotly draws on script execution
+        # MathJax typesets asynchronously after load; the book's figure script draws its plotly
+        # figures one per task after load (window.dqlFigures.ready), plain plotly on execution
         self.eval(
             "(window.MathJax && MathJax.startup && MathJax.startup.promise)"
             " ? MathJax.startup.promise.then(() => true) : true"
         )
+        self.eval("window.dqlFigures ? window.dqlFigures.ready.then(() => true) : true")
         self.pump(0.3)
 
     def eval(self, expression: str):

@@ -1,19 +1,35 @@
 """The book builds with no warnings and every page works offline in headless Chromium.
 
 One build per session (``jupyter-book build --all -W -n --keep-going .`` into ``_build``), then
-each page is opened over the DevTools protocol (``tests/browser.py``): no console error or
-uncaught exception, no request that leaves the machine, every equation typeset by MathJax,
-every plotly figure drawn and its slider working, the launch links right. A full-page screenshot
-of each page goes to ``_build/screenshots/`` for a person to look at.
+each page is opened over the DevTools protocol (``tests/browser.py``) as a reader would, on a
+desktop (1400 x 900) and on a phone (390 x 844, mobile viewport and touch):
+
+- desktop: no console message of any level and no uncaught exception, no request that leaves
+  the machine or fails (over HTTP too: no 404, the favicon included), every equation typeset,
+  every plotly figure drawn, every slider moved by a click and from the keyboard (Tab to it,
+  arrow keys), every figure in a ``<figure>`` with a ``<figcaption>`` and an accessible name in
+  plain words, the launch links right, the theme's dark mode followed by the figures;
+- phone: nothing wider than the screen (wide tables and code scroll in their own box), a
+  vertical swipe over a figure scrolls the page, the setup cell folded;
+- weight: every episode's HTML at most 1 MB, plotly.js only on pages with a plotly figure;
+  the ``.ipynb`` download holds the executed notebook.
+
+Full-page screenshots of each page at both sizes go to ``_build/screenshots/`` for a person to
+look at (``<page>.png``, ``<page>-phone.png``).
 """
 
 from __future__ import annotations
 
+import functools
+import http.server
 import importlib.util
+import json
+import os
 import re
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -39,12 +55,19 @@ def toc_files() -> list[str]:
 
 
 PAGES = toc_files()
+EPISODES = [p for p in PAGES if (ROOT / f"{p}.ipynb").exists()]
+DESKTOP, PHONE = (1400, 900), (390, 844)
+MAX_EPISODE_BYTES = 1_000_000
+TEX = re.compile(r"[\\^{}$]|_[{\d]")  # what an alt text or accessible name must not hold
 
 pytestmark = pytest.mark.book
 
 
 @pytest.fixture(scope="session")
 def built_book():
+    if os.environ.get("DQL_BOOK_BUILT"):  # check a build made by hand (while iterating)
+        assert (HTML / "index.html").exists(), f"DQL_BOOK_BUILT is set but {HTML} is empty"
+        return HTML
     jb = Path(sys.executable).parent / "jupyter-book"
     start = time.perf_counter()
     result = subprocess.run(
@@ -99,15 +122,16 @@ def rendered(browser):
     """Each page opened once: what the probe saw, what it logged and requested."""
     pages = {}
     for name in PAGES:
-        page = browser.open((HTML / f"{name}.html").as_uri())
+        page = browser.open((HTML / f"{name}.html").as_uri(), *DESKTOP)
         pages[name] = {
             **page.eval(PROBE),
             "errors": list(page.errors),
             "offline": page.nonlocal_requests(),
             "failed": list(page.failed),
+            "messages": list(page.messages),
             "page": page,
         }
-        page.screenshot(SCREENSHOTS / f"{Path(name).name}.png")
+        page.screenshot(SCREENSHOTS / f"{Path(name).name}.png", width=DESKTOP[0])
     yield pages
     for info in pages.values():
         info["page"].close()
@@ -121,6 +145,13 @@ def test_no_console_errors_and_nothing_from_the_network(rendered, name):
     assert info["cdn_scripts"] == []
     assert info["failed"] == []
     assert info["broken_images"] == []
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_no_console_message_at_all(rendered, name):
+    # not even a log line: the theme's "[PST]" and "[togglebutton]" lines, plotly's WebGL and
+    # canvas warnings are stopped where they start (book/_ext/dql_assets.py)
+    assert rendered[name]["messages"] == []
 
 
 @pytest.mark.parametrize("name", PAGES)
@@ -190,3 +221,284 @@ def test_plotly_figures_draw_and_sliders_work_without_a_kernel(rendered, name):
         page.pump(0.2)
     assert active == step["last"]
     assert page.errors == info["errors"] == []
+
+
+# --- weight ----------------------------------------------------------------------------------
+@pytest.mark.parametrize("name", EPISODES)
+def test_episode_html_is_at_most_1_mb(built_book, name):
+    size = (HTML / f"{name}.html").stat().st_size
+    assert size <= MAX_EPISODE_BYTES, f"{name}.html is {size / 1e6:.2f} MB"
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_plotly_js_only_where_there_is_a_figure_and_deferred(rendered, name):
+    page = rendered[name]["page"]
+    scripts = page.eval(
+        "[...document.scripts].filter(s => /plotly\\.min\\.js/.test(s.src))"
+        ".map(s => ({defer: s.defer, async: s.async}))"
+    )
+    if rendered[name]["figures"]:
+        assert scripts == [{"defer": True, "async": False}], "plotly.js must not block painting"
+    else:
+        assert scripts == [], f"{name} has no plotly figure but loads plotly.js"
+        assert not [u for u in page.requests if "plotly" in u]
+
+
+def test_the_ipynb_download_is_the_executed_notebook(rendered):
+    for name in EPISODES:
+        links = [u for u in rendered[name]["links"] if u.endswith(f"_sources/{name}.ipynb")]
+        assert links, f"{name} has no .ipynb download"
+        notebook = json.loads((HTML / "_sources" / f"{name}.ipynb").read_text())
+        code = [c for c in notebook["cells"] if c["cell_type"] == "code"]
+        assert sum(bool(c.get("outputs")) for c in code) > len(code) / 2, (
+            f"the download of {name} has no outputs"
+        )
+        # its plotly figures as the output Jupyter draws (not the book's data for its script)
+        outputs = [o.get("data", {}) for c in code for o in c.get("outputs", [])]
+        assert any("application/vnd.plotly.v1+json" in o for o in outputs)
+        assert not any("data-dql-plotly" in str(o.get("text/html", "")) for o in outputs)
+
+
+# --- captions and names ------------------------------------------------------------------
+FIGURES = r"""(() => {
+  const main = document.querySelector('.bd-article') || document.body;
+  const out = [];
+  for (const el of main.querySelectorAll('div.plotly-graph-div, .cell_output img')) {
+    const figure = el.closest('figure');
+    const caption = figure && figure.querySelector(':scope > figcaption');
+    out.push({
+      kind: el.tagName, name: el.tagName === 'IMG' ? el.alt : el.getAttribute('aria-label'),
+      role: el.getAttribute('role'), caption: caption ? caption.textContent.trim() : null,
+    });
+  }
+  return out;
+})()"""
+
+
+@pytest.mark.parametrize("name", EPISODES)
+def test_every_figure_has_a_figcaption_and_a_plain_accessible_name(rendered, name):
+    figures = rendered[name]["page"].eval(FIGURES)
+    assert figures, f"{name} has no figure"
+    for fig in figures:
+        assert fig["caption"] and re.match(r"Figure \d+\.\d+\.", fig["caption"]), fig
+        assert fig["name"] and len(fig["name"].split()) >= 4, fig
+        assert not TEX.search(fig["name"]), f"TeX in an accessible name: {fig['name']!r}"
+        if fig["kind"] == "DIV":
+            assert fig["role"] == "figure"
+
+
+def test_the_intro_links_every_episode(rendered):
+    links = rendered[toc_files()[0]]["links"]
+    for name in EPISODES:
+        assert any(link.endswith(f"{Path(name).name}.html") for link in links), name
+
+
+# --- the keyboard --------------------------------------------------------------------------
+SLIDERS = r"""(() => [...document.querySelectorAll('div.plotly-graph-div')]
+  .filter(f => f._fullLayout && f._fullLayout.sliders.length)
+  .map((f, i) => { f.dataset.test = 'slider-figure-' + i; return f.dataset.test; }))()"""
+FOCUS_BEFORE = r"""((key) => {
+  // focus the focusable element just before the figure's slider, so one Tab reaches it
+  const f = document.querySelector(`[data-test="${key}"]`);
+  const slider = f.querySelector('.slider-container');
+  slider.scrollIntoView({block: 'center'});
+  const focusable = [...document.querySelectorAll(
+    'a[href], button, input, select, textarea, summary, [tabindex]')]
+    .filter(e => e.tabIndex >= 0 && !e.disabled && e.checkVisibility());  // not folded away
+  const before = focusable.filter(
+    e => e !== slider && (e.compareDocumentPosition(slider) & Node.DOCUMENT_POSITION_FOLLOWING)
+      && !slider.contains(e));
+  before[before.length - 1].focus();
+  return {active: f._fullLayout.sliders[0].active, steps: f._fullLayout.sliders[0].steps.length};
+})"""
+
+
+@pytest.mark.parametrize("name", EPISODES)
+def test_every_slider_moves_with_the_keyboard(rendered, name):
+    page = rendered[name]["page"]
+    page.send("Page.bringToFront")  # a background tab gets no animation frames
+    keys = page.eval(SLIDERS)
+    assert keys, f"{name} has no slider figure"
+    for key in keys:
+        start = page.eval(f"({FOCUS_BEFORE})('{key}')")
+        page.key("Tab")
+        focused = page.eval(
+            f'document.activeElement === document.querySelector(\'[data-test="{key}"] '
+            f".slider-container')"
+        )
+        assert focused, f"{name}: Tab does not reach the slider of {key}"
+        role = page.eval(
+            f'(() => {{ const g = document.querySelector(\'[data-test="{key}"] '
+            f".slider-container'); return [g.getAttribute('role'), "
+            f"g.getAttribute('aria-valuenow'), g.getAttribute('aria-valuetext')]; }})()"
+        )
+        assert role[0] == "slider" and role[1] == str(start["active"]) and role[2]
+        step = "ArrowLeft" if start["active"] == start["steps"] - 1 else "ArrowRight"
+        page.key(step)
+        want = start["active"] + (1 if step == "ArrowRight" else -1)
+        moved = (
+            f"(() => {{ const f = document.querySelector('[data-test=\"{key}\"]'); "
+            f"return [f._fullLayout.sliders[0].active, "
+            f"f.querySelector('.slider-container').getAttribute('aria-valuenow')]; }})()"
+        )
+        deadline = time.monotonic() + 10  # a loaded CI machine redraws slowly
+        while page.eval(moved) != [want, str(want)] and time.monotonic() < deadline:
+            page.pump(0.2)
+        assert page.eval(moved) == [want, str(want)], f"{name}: {step} did not move {key}"
+    assert page.errors == [] and page.messages == rendered[name]["messages"]
+
+
+# --- dark mode -----------------------------------------------------------------------------
+DARK = r"""(async () => {
+  const figs = [...document.querySelectorAll('div.plotly-graph-div')].filter(f => f._fullLayout);
+  const before = figs.map(f => f._fullLayout.font.color);
+  document.documentElement.dataset.theme = 'dark';
+  await new Promise(r => setTimeout(r, 1500));
+  const after = figs.map(f => f._fullLayout.font.color);
+  const paper = figs.map(f => f._fullLayout.paper_bgcolor);
+  document.documentElement.dataset.theme = 'light';
+  await new Promise(r => setTimeout(r, 1500));
+  return {before, after, paper, back: figs.map(f => f._fullLayout.font.color)};
+})()"""
+
+
+@pytest.mark.parametrize("name", EPISODES)
+def test_plotly_figures_follow_the_dark_theme(rendered, name):
+    page = rendered[name]["page"]
+    page.send("Page.bringToFront")
+    seen = page.eval(DARK)
+    assert seen["before"] and all(c != d for c, d in zip(seen["before"], seen["after"]))
+    assert seen["back"] == seen["before"]
+    assert all(p in ("rgba(0, 0, 0, 0)", "rgba(0,0,0,0)", "transparent") for p in seen["paper"])
+
+
+# --- over HTTP: no 404 (favicon.ico) -------------------------------------------------------
+@pytest.fixture(scope="session")
+def served(built_book):
+    handler = functools.partial(_QuietHandler, directory=str(HTML))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.mark.parametrize("name", [PAGES[0], EPISODES[0]])
+def test_over_http_nothing_is_missing_not_even_the_favicon(browser, served, name):
+    page = browser.open(f"{served}/{name}.html", *DESKTOP)
+    try:
+        page.pump(1.0)
+        assert page.failed == [], "a request failed or got an HTTP error (a 404?)"
+        assert page.messages == []
+        icon = page.eval("(document.querySelector('link[rel~=\"icon\"]') || {}).href || ''")
+        assert icon.endswith("favicon.ico") and icon in page.requests + [icon]
+        logo = page.eval("[...document.images].filter(i => /logo/.test(i.src))"
+                         ".map(i => i.naturalWidth)")  # fmt: skip
+        assert logo and all(w > 0 for w in logo), "the logo drawn by dql_teach.viz.logo"
+    finally:
+        page.close()
+    assert (HTML / "favicon.ico").stat().st_size > 0  # where browsers look before the page
+
+
+# --- phones ----------------------------------------------------------------------------------
+@pytest.fixture(scope="session")
+def phone(browser):
+    """Each page on a phone (390 x 844, mobile viewport, touch), opened once."""
+    pages = {}
+    for name in PAGES:
+        page = browser.open((HTML / f"{name}.html").as_uri(), *PHONE, scale=2, mobile=True)
+        pages[name] = page
+        page.screenshot(SCREENSHOTS / f"{Path(name).name}-phone.png", width=PHONE[0])
+        page.send("Emulation.setDeviceMetricsOverride", {"width": PHONE[0], "height": PHONE[1],
+                  "deviceScaleFactor": 2, "mobile": True})  # fmt: skip
+        page.pump(0.5)
+    yield pages
+    for page in pages.values():
+        page.close()
+
+
+TOO_WIDE = r"""(() => {
+  // what pokes out of the screen: a figure, an image, a table, a canvas, maths, a block; what
+  // is inside a box that scrolls or clips (a table's, a code block's) is fine
+  const width = window.innerWidth, main = document.querySelector('.bd-article');
+  const scrolls = el => {
+    for (let e = el.parentElement; e && e !== main; e = e.parentElement) {
+      const o = getComputedStyle(e).overflowX;
+      if (o === 'auto' || o === 'scroll' || o === 'hidden') return true;
+    }
+    return false;
+  };
+  const wide = [...main.querySelectorAll(
+      'img, canvas, svg.main-svg, table, div.plotly-graph-div, mjx-container, pre, p, figure')]
+    .filter(e => e.getBoundingClientRect().right > width + 1 && !scrolls(e))
+    .map(e => `${e.tagName}.${e.className.baseVal ?? e.className} ${Math.round(
+      e.getBoundingClientRect().right)} px`);
+  return {wide, page: document.documentElement.scrollWidth, width};
+})()"""
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_phone_nothing_is_wider_than_the_screen(phone, name):
+    seen = phone[name].eval(TOO_WIDE)
+    assert seen["wide"] == [] and seen["page"] <= seen["width"], seen
+
+
+SWIPE_TARGET = r"""((index) => {
+  const figs = [...document.querySelectorAll('div.plotly-graph-div')].filter(f => f._fullLayout);
+  const f = figs[index];
+  if (!f) return null;
+  window.scrollTo(0, 0);
+  const top = f.getBoundingClientRect().top + window.scrollY;
+  window.scrollTo(0, Math.max(0, top - 40));
+  const r = f.getBoundingClientRect();
+  const three = !!(f._fullLayout._subplots.gl3d || []).length;
+  const x = f._fullLayout.xaxis ? f._fullLayout.xaxis.range.slice() : null;
+  return {x: r.left + r.width / 2, y: Math.min(r.top + r.height * 0.45, innerHeight - 60),
+          scroll: window.scrollY, three, range: x};
+})"""
+
+
+def _swipe_scrolls(page, index: int) -> tuple[dict, float]:
+    page.send("Page.bringToFront")
+    where = page.eval(f"({SWIPE_TARGET})({index})")
+    page.pump(0.5)
+    page.swipe(where["x"], where["y"], -300)  # a finger moving up: the page scrolls down
+    page.pump(1.0)
+    return where, page.eval("window.scrollY") - where["scroll"]
+
+
+@pytest.mark.parametrize("name", EPISODES)
+def test_phone_a_swipe_over_a_figure_scrolls_the_page(phone, name):
+    page = phone[name]
+    count = page.eval("document.querySelectorAll('div.plotly-graph-div').length")
+    assert count, f"{name} has no plotly figure"
+    for index in range(count):
+        where, moved = _swipe_scrolls(page, index)
+        assert moved > 100, f"{name}: a swipe over figure {index} ({where}) scrolled {moved} px"
+        if where["range"] is not None:  # and did not zoom the figure
+            now = page.eval(
+                "[...document.querySelectorAll('div.plotly-graph-div')]"
+                f".filter(f => f._fullLayout)[{index}]._fullLayout.xaxis.range"
+            )
+            assert now == pytest.approx(where["range"])
+
+
+@pytest.mark.parametrize("name", EPISODES)
+def test_phone_the_setup_cell_is_folded(phone, name):
+    page = phone[name]
+    setup = page.eval(r"""(() => {
+      const cell = document.querySelector('.bd-article .cell');
+      const details = cell && cell.querySelector('details');
+      const code = cell && cell.querySelector('.cell_input pre');
+      return {tag: cell && cell.classList.contains('tag_hide-input'), open: details && details.open,
+              summary: details && details.querySelector('summary').textContent.trim(),
+              code_shown: code ? code.checkVisibility() : null,
+              output: cell && !!cell.querySelector('.cell_output')};
+    })()""")
+    assert setup["tag"] and setup["open"] is False and not setup["code_shown"], setup
+    assert setup["summary"].startswith("Setup: installs dql_teach"), setup
+    assert setup["output"], "the setup cell still runs: its output (versions) shows"

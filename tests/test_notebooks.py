@@ -86,6 +86,8 @@ def test_notebook_shape(path):
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_captioned_figures_carry_their_caption_as_alt_text(path):
+    from dql_teach.viz.text import caption_alt
+
     every = cells(path)
     captioned = [
         (cell, after)
@@ -95,10 +97,26 @@ def test_captioned_figures_carry_their_caption_as_alt_text(path):
     assert captioned, f"{path.name} has no captioned figure"
     for cell, caption in captioned:
         alt = cell["metadata"].get("mystnb", {}).get("image", {}).get("alt", "")
-        words = re.findall(r"\w+", source(caption).split("**", 2)[2])
-        assert len(alt.split()) >= 4 and re.findall(r"\w+", alt)[:4] == words[:4], (
+        assert len(alt.split()) >= 4 and alt == caption_alt(source(caption)), (
             f"{path.name}: figure before {source(caption)[:30]!r} needs its alt text: {FIX}"
         )
+        # plain words: a screen reader reads no TeX, Markdown or markup aloud
+        assert not re.search(r"[\\^{}$*`]|</?[A-Za-z]|_[{\d]", alt), alt
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_setup_cell_and_long_cells_are_folded(path):
+    """The setup cell is folded behind a summary that says what it does; so is any code cell
+    longer than sync_notebooks.LONGEST lines (it still runs; its output shows)."""
+    code = cells(path, "code")
+    setup = code[0]["metadata"]
+    assert "hide-input" in setup.get("tags", []), f"{path.name}: {FIX}"
+    assert setup["mystnb"]["code_prompt_show"].startswith("Setup: installs dql_teach")
+    for cell in code[1:]:
+        if len(source(cell).rstrip("\n").splitlines()) > 25:
+            assert "hide-input" in cell["metadata"].get("tags", []), (
+                f"{path.name}: a {len(source(cell).splitlines())}-line cell is open: {FIX}"
+            )
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)

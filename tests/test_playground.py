@@ -192,6 +192,5 @@ def test_the_extension_is_registered_next_to_dql_assets():
     import yaml
 
     config = yaml.safe_load((ROOT / "_config.yml").read_text())
-    assert config["sphinx"]["local_extensions"] == {
-        "dql_assets": "book/_ext", "dql_playground": "book/_ext",
-    }  # fmt: skip
+    extensions = config["sphinx"]["local_extensions"]
+    assert extensions["dql_playground"] == extensions["dql_assets"] == "book/_ext"

@@ -1,5 +1,8 @@
 """dql_teach.viz: the figures' numbers, checked against the quadric they draw."""
 
+import json
+import re
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -209,16 +212,33 @@ def test_slider_figure_takes_the_callers_layout_over_its_own():
     assert viz.slider_figure(lambda v: [], [1]).layout.margin.t == 50
 
 
-def test_show_emits_a_div_without_plotlyjs_during_book_build(monkeypatch):
+def test_show_emits_data_for_the_books_script_during_book_build(monkeypatch):
     shown = []
     monkeypatch.setenv("DQL_BOOK_BUILD", "1")
     monkeypatch.setattr("IPython.display.display", lambda obj: shown.append(obj))
-    viz.show(viz.conic_slider_figure("c", [-1.0]))
+    viz.show(viz.conic_slider_figure("c", [-1.0, 0.0]))
     html = shown[0].data
-    assert "<div" in html and "Plotly.newPlot" in html and "cdn.plot.ly" not in html
-    assert '"modebar":{"orientation":"v"}' in html.replace(" ", "")
-    assert "plotly.min.js" not in html and len(html) < 200_000
-    assert '"displaylogo":false' in html.replace(" ", "")  # style.PLOTLY_CONFIG
+    # no inline JavaScript (plotly.js loads deferred), the figure's data as JSON
+    assert "Plotly.newPlot" not in html and "cdn.plot.ly" not in html
+    assert "plotly.min.js" not in html and len(html) < 50_000
+    spec = json.loads(re.search(r'<script type="application/json"[^>]*>(.*)</script>', html)[1])
+    assert spec["config"]["displaylogo"] is False and spec["config"]["displayModeBar"] is False
+    assert spec["config"]["doubleClick"] is False and spec["layout"]["dragmode"] is False
+    # the slider's first data is the first frame's: sent once
+    assert spec["data"] is None and spec["dataFrame"] == "0" and len(spec["frames"]) == 2
+    # plotly's default template (7 kB) is replaced by the book's own
+    assert spec["layout"]["template"] == json.loads(json.dumps(viz.PLOTLY_TEMPLATE))
+    assert "width" not in spec["layout"]  # fills the column at any screen size
+    assert 'role="figure" aria-label="x₁² + x₂² − 1 = 0: circle"' in html
+
+
+def test_book_figures_send_fewer_digits():
+    from dql_teach.viz.display import _compact
+
+    trace = {"x": [0.123456789, None, 2], "y": np.linspace(0, 1, 3), "i": np.arange(300)}
+    small = _compact(trace)
+    assert small["x"] == [0.1235, None, 2] and small["y"].dtype == np.float32
+    assert small["i"].dtype == np.uint16
 
 
 def test_slider_titles_classify_tiny_and_huge_quadrics_like_ordinary_ones():
@@ -234,8 +254,10 @@ def test_quadric_slider_figure_one_frame_per_snapshot():
     snapshots = {0: Q(1, 0, 1, 0, 0, -0.25), 10: Q(1, 0, -1, 0, 0, -0.25)}
     fig = viz.quadric_slider_figure(snapshots, X, y)
     assert [f.layout.title.text for f in fig.frames] == ["epoch 0: circle", "epoch 10: hyperbola"]
+    # the data is the same in every frame: sent once, the frames carry the curve only
+    assert [t.name for t in fig.data] == ["class 0", "class 1", "q(x) = 0"]
     for frame, (A, b, c) in zip(fig.frames, snapshots.values()):
-        assert [t.name for t in frame.data] == ["class 0", "class 1", "q(x) = 0"]
+        assert [t.name for t in frame.data] == ["q(x) = 0"] and list(frame.traces) == [2]
         curve = frame.data[-1]
         xy = np.array([(u, v) for u, v in zip(curve.x, curve.y) if u is not None])
         assert (
@@ -479,7 +501,8 @@ def test_plotly_figures_take_their_layout_from_style(monkeypatch):
     chart = viz.pareto_figure({"a": [(10, 0.8)]})
     assert chart.layout.legend.orientation == "h"
     layout = viz.plotly_layout("chart", legend={"y": 2})
-    assert layout["legend"] == {"orientation": "h", "x": 0, "y": 2, "yanchor": "bottom"}
+    assert layout["legend"] == {"orientation": "h", "x": 0, "xanchor": "left", "y": 2,
+                                "yanchor": "bottom"}  # fmt: skip
     with pytest.raises(ValueError, match="kind must be one of"):
         viz.plotly_layout("poster")
 

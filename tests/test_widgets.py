@@ -323,3 +323,19 @@ def test_train_playground_is_a_pure_function_of_its_config():
         PlaygroundConfig(hidden=2.5)
     with pytest.raises(ValueError, match="form must be one of"):
         PlaygroundConfig(form="cubic")
+
+
+def test_playground_loss_axis_has_numbers_when_the_loss_falls_less_than_a_decade():
+    # Figure 4.5: a log axis over less than a decade had no labelled tick at all
+    from dql_teach.widgets import TrainingPlayground
+
+    pg = TrainingPlayground(dataset="circles", form="diagonal", hidden=2, epochs=20, lr=0.001)
+    pg.train()
+    ax_loss = pg.figure.axes[0]
+    loss = pg.history.loss
+    assert max(loss) < 10 * min(loss)
+    pg.figure.canvas.draw()
+    low, high = ax_loss.get_ylim()
+    shown = [t for t in ax_loss.get_yticks() if low <= t <= high]
+    labels = [t.get_text() for t in ax_loss.get_yticklabels() if t.get_text()]
+    assert len(shown) >= 2 and labels, (shown, labels)

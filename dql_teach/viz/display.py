@@ -6,38 +6,145 @@ this module uses them, and writes what figures say in text (polynomials, tables)
 
 from __future__ import annotations
 
+import html
 import os
+import re
+import uuid
 from collections.abc import Sequence
+from typing import Any
 
 from ..compat import plotly_renderer
-from .style import PLOTLY_CONFIG, PLOTLY_LAYOUTS
+from .style import DARK_COLORS, PLOTLY_LAYOUTS, PLOTLY_TEMPLATE, plotly_config
 
-__all__ = ["conic_text", "markdown_table", "polynomial_text", "seed_table", "show"]
+__all__ = ["conic_text", "figure_html", "markdown_table", "polynomial_text", "seed_table", "show"]
 
 CONIC_MONOMIALS = ("x₁²", "x₁x₂", "x₂²", "x₁", "x₂", "")
 """The monomials of a conic, in the order of the polynomial's coefficients."""
+
+_WEBGL_3D = {"mesh3d", "scatter3d", "surface", "isosurface", "volume", "cone", "streamtube"}
+SIGNIFICANT_DIGITS = 4
+"""Digits kept of the numbers of a figure's traces in the built book (lists of floats; number
+arrays are sent as float32): far below what a reader can see, a third of the bytes."""
 
 
 def show(fig):
     """Display a plotly figure in a notebook, in a way that also works in the static book.
 
-    During the book build (``DQL_BOOK_BUILD=1``) the figure is emitted as an HTML ``<div>``
-    with no plotly.js inline (the book serves plotly.js once per page) and no autoplay, with
-    the ``"book"`` layout of :data:`.style.PLOTLY_LAYOUTS`; in Jupyter, Colab and VS Code it
-    uses plotly's normal renderer, as :func:`dql_teach.compat.plotly_renderer` picks it (on
-    plotly 5 in Jupyter: without the 4.5 MB of plotly.js per figure). Both with
-    :data:`.style.PLOTLY_CONFIG`.
+    Every figure gets the book's slim template (:data:`.style.PLOTLY_TEMPLATE`, instead of
+    plotly's own default one) and no drag-to-zoom where it did not ask for one (a swipe over
+    it scrolls the page on a phone), and a 3-D one no hover labels (their picking stalls the
+    GPU at every mouse move). During the book build (``DQL_BOOK_BUILD=1``) the figure
+    becomes :func:`figure_html`: its data as JSON, which the book's figure script
+    (``book/_ext/assets/dql-figures.js``) draws once plotly.js has loaded; in Jupyter, Colab and
+    VS Code it uses plotly's normal renderer, as :func:`dql_teach.compat.plotly_renderer`
+    picks it (on plotly 5 in Jupyter: without the 4.5 MB of plotly.js per figure). Both with
+    :func:`.style.plotly_config`.
     """
+    fig.layout.template = PLOTLY_TEMPLATE  # replaced, not merged into plotly's default
+    if fig.layout.dragmode is None:
+        fig.update_layout(dragmode=False)
+    if fig.layout.hovermode is None and any(t.type in _WEBGL_3D for t in fig.data):
+        fig.update_layout(hovermode=False)  # see PLOTLY_LAYOUTS["scene"]
     if os.environ.get("DQL_BOOK_BUILD"):
         from IPython.display import HTML, display
 
-        fig.update_layout(PLOTLY_LAYOUTS["book"])
-        html = fig.to_html(
-            full_html=False, include_plotlyjs=False, include_mathjax=False, auto_play=False,
-            config=PLOTLY_CONFIG,
-        )  # fmt: skip
-        return display(HTML(html))
-    return fig.show(renderer=plotly_renderer() or None, config=PLOTLY_CONFIG)
+        return display(HTML(figure_html(fig)))
+    return fig.show(renderer=plotly_renderer() or None, config=plotly_config())
+
+
+def figure_html(fig, label: str | None = None) -> str:
+    """The built book's HTML for a plotly figure: a ``<div>`` of the figure's height and its
+    data as ``<script type="application/json">``, drawn by the book's figure script.
+
+    No inline JavaScript, so plotly.js can load with ``defer`` (the page paints first);
+    the numbers of the traces keep :data:`SIGNIFICANT_DIGITS` digits (arrays as float32, indices
+    in the smallest integer type); a slider figure's first data is not sent twice (the script
+    takes it from the active frame); the div gets ``role="figure"`` and ``label`` (default:
+    the figure's title, as plain text) as its accessible name, which the book replaces by the
+    caption's first sentence.
+    """
+    from plotly.io.json import to_json_plotly
+
+    fig.update_layout(PLOTLY_LAYOUTS["book"])
+    spec = fig.to_plotly_json()
+    spec["data"] = [_compact(trace) for trace in spec.get("data", [])]
+    frames = spec.get("frames") or []
+    for frame in frames:
+        frame["data"] = [_compact(trace) for trace in frame.get("data", [])]
+    sliders = spec["layout"].get("sliders") or []
+    if frames and sliders:
+        active = sliders[0].get("active") or 0
+        name = _step_frame(sliders[0], active)
+        match = [f for f in frames if f.get("name") == name]
+        if match and to_json_plotly(match[0]["data"]) == to_json_plotly(spec["data"]):
+            spec["data"], spec["dataFrame"] = None, name
+    spec["config"] = plotly_config(book=True)
+    spec["dark"] = DARK_COLORS
+    height = int(spec["layout"].get("height") or 450)
+    uid = str(uuid.uuid4())
+    if label is None:
+        label = _plain(_title(spec["layout"])) or "interactive figure"
+    data = to_json_plotly(spec).replace("</", "<\\/")  # no "</script>" inside the script
+    return (
+        f'<div class="dql-figure" style="min-height:{height}px">'
+        f'<div id="{uid}" class="plotly-graph-div" role="figure" '
+        f'aria-label="{html.escape(label, quote=True)}" style="height:{height}px; width:100%;">'
+        f'</div><script type="application/json" data-dql-plotly="{uid}">{data}</script></div>'
+    )
+
+
+def _step_frame(slider: dict, index: int) -> str | None:
+    steps = slider.get("steps") or []
+    try:
+        args = steps[index]["args"]
+        return str(args[0][0]) if steps[index].get("method") == "animate" else None
+    except (IndexError, KeyError, TypeError):
+        return None
+
+
+def _title(layout: dict) -> str:
+    title = layout.get("title")
+    return (title.get("text") if isinstance(title, dict) else title) or ""
+
+
+def _plain(text: str) -> str:
+    """A title as plain words: ``<br>`` a space, other tags and ``$`` dropped."""
+    text = re.sub(r"<br\s*/?>", " ", str(text))
+    text = re.sub(r"<[^>]+>|\$", "", text)
+    return re.sub(r"\s+", " ", html.unescape(text)).strip()
+
+
+def _compact(value: Any) -> Any:
+    """The numbers of a trace (as ``to_plotly_json`` gives it) with fewer bytes: float arrays
+    as float32, integer arrays in the smallest type that holds them, lists of floats rounded to
+    :data:`SIGNIFICANT_DIGITS` significant digits (``None`` gaps kept)."""
+    import numpy as np
+
+    if isinstance(value, dict):
+        return {k: _compact(v) for k, v in value.items()}
+    if isinstance(value, np.ndarray):
+        if value.dtype.kind == "f":
+            return value.astype(np.float32)
+        if value.dtype.kind in "iu" and value.size:
+            low, high = int(value.min()), int(value.max())
+            for kind in (np.uint8, np.int8, np.uint16, np.int16, np.uint32, np.int32):
+                info = np.iinfo(kind)
+                if info.min <= low and high <= info.max:
+                    return value.astype(kind)
+        return value
+    if isinstance(value, (list, tuple)):
+        if any(isinstance(v, float) for v in value) and all(
+            v is None or isinstance(v, (int, float)) for v in value
+        ):
+            return [_round(v) for v in value]
+        return [_compact(v) for v in value]
+    return value
+
+
+def _round(v):
+    if isinstance(v, float) and v == v and abs(v) != float("inf"):
+        return float(f"{v:.{SIGNIFICANT_DIGITS}g}")
+    return v
 
 
 def polynomial_text(coefficients: Sequence[float], monomials: Sequence[str]) -> str:

@@ -27,6 +27,7 @@ __all__ = [
     "level_set_mesh",
     "pareto_indices",
     "quadric_of",
+    "simplify_mesh",
 ]
 
 
@@ -276,6 +277,60 @@ def level_set_mesh(
     t = np.where((t >= -1e-9) & (t <= 1 + 1e-9), t, t_lin)
     vertices = p0 + t[:, None] * d
     faces = faces.reshape(-1, 3)
+    corners = vertices[faces]  # (F, 3, 3)
+    normal = np.cross(corners[:, 1] - corners[:, 0], corners[:, 2] - corners[:, 0])
+    flip = np.einsum("ni,ni->n", normal, corners.mean(1) @ (2 * A) + b) < 0
+    faces[flip] = faces[flip][:, [0, 2, 1]]
+    return vertices, faces
+
+
+def simplify_mesh(
+    vertices: np.ndarray,
+    faces: np.ndarray,
+    A,
+    b,
+    c,
+    spacing: float,
+    bounds: tuple[float, float] = (-1.5, 1.5),
+) -> tuple[np.ndarray, np.ndarray]:
+    """The same surface with fewer vertices, for a lighter page.
+
+    Each vertex of :func:`level_set_mesh` joins the grid point nearest to it (the grid
+    ``bounds[0] + k * spacing``); the vertices of one grid point become one, the member nearest
+    to their mean (so every vertex still lies exactly on ``q = 0``). Vertices on the faces of
+    the ``bounds`` cube stay as they are (the cut edge stays straight). Triangles that collapse
+    are dropped and the rest oriented along ``∇q``. Marching tetrahedra cut slivers near the
+    grid points: about half the vertices go, and the shaded surfaces look the same.
+
+    Example:
+        >>> v, f = level_set_mesh(np.eye(3), np.zeros(3), -1.0, resolution=20)
+        >>> v2, f2 = simplify_mesh(v, f, np.eye(3), np.zeros(3), -1.0, 3 / 19)
+        >>> len(v2) < 0.6 * len(v), float(np.abs((v2 ** 2).sum(1) - 1).max()) < 1e-12
+        (True, True)
+    """
+    if len(faces) == 0:
+        return vertices, faces
+    A, b, c = (t.numpy() for t in _quadric_tensors(A, b, c, 3, "simplify_mesh"))
+    A = (A + A.T) / 2
+    low, high = _check_box("bounds", bounds)
+    key = np.round((vertices - low) / spacing).astype(np.int64)
+    edge = (np.abs(vertices - low) < 1e-9).any(1) | (np.abs(vertices - high) < 1e-9).any(1)
+    alone = np.where(edge, np.arange(len(vertices)), -1)[:, None]
+    _, cluster = np.unique(np.hstack([key, alone]), axis=0, return_inverse=True)
+    cluster = cluster.reshape(-1)
+    mean = np.zeros((cluster.max() + 1, 3))
+    np.add.at(mean, cluster, vertices)
+    mean /= np.bincount(cluster)[:, None]
+    # the member nearest to its cluster's mean represents the cluster
+    order = np.lexsort((((vertices - mean[cluster]) ** 2).sum(1), cluster))
+    first = np.r_[True, cluster[order][1:] != cluster[order][:-1]]
+    keep = vertices[order[first]]  # (clusters, 3), one per cluster in cluster order
+    faces = cluster[faces]
+    faces = faces[(faces[:, 0] != faces[:, 1]) & (faces[:, 1] != faces[:, 2])
+                  & (faces[:, 0] != faces[:, 2])]  # fmt: skip
+    _, once = np.unique(np.sort(faces, 1), axis=0, return_index=True)
+    used, faces = np.unique(faces[np.sort(once)], return_inverse=True)
+    vertices, faces = keep[used], faces.reshape(-1, 3)
     corners = vertices[faces]  # (F, 3, 3)
     normal = np.cross(corners[:, 1] - corners[:, 0], corners[:, 2] - corners[:, 0])
     flip = np.einsum("ni,ni->n", normal, corners.mean(1) @ (2 * A) + b) < 0

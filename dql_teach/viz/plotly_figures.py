@@ -1,14 +1,15 @@
-"""plotly figures: slider figures, conics and quadric surfaces, decision regions, Pareto plots.
+"""plotly figures: slider figures, conics and quadric surfaces, decision regions.
 
 A slider figure switches between precomputed frames, so it stays interactive in the static
-HTML book with no kernel. Every figure starts from :func:`.style.plotly_layout` and takes its
-colours and sizes from :mod:`.style`.
+HTML book with no kernel. Every figure starts from :func:`.style.plotly_layout` (with the
+book's slim template, not plotly's default one) and takes its colours, markers and sizes from
+:mod:`.style`. Pareto plots are in :mod:`.pareto_figures`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from typing import Any, NamedTuple
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 import plotly.graph_objects as go
@@ -20,23 +21,22 @@ from .display import conic_text
 from .grids import (
     _check_data,
     _finite,
-    _log_range,
     _quadric_tensors,
     conic_points,
     decision_grid,
     level_set_mesh,
-    pareto_indices,
+    simplify_mesh,
 )
 from .style import (
     BOUNDARY_COLOR,
     CLASS_COLORS,
-    FRONT_COLOR,
+    CLASS_SYMBOLS,
+    PLOTLY_TEMPLATE,
     SURFACE_COLOR,
     TRACE_STYLES,
     XLABEL,
     YLABEL,
     plotly_layout,
-    series_style,
 )
 
 __all__ = [
@@ -44,13 +44,19 @@ __all__ = [
     "conic_trace",
     "data_traces",
     "decision_trace",
-    "pareto_figure",
-    "pareto_slider_figure",
-    "pareto_traces",
     "quadric_slider_figure",
     "quadric_surface_3d",
     "slider_figure",
 ]
+
+CLASS_SYMBOLS_3D = ("circle", "diamond")
+"""The class markers in a 3-D scene (WebGL has no triangle)."""
+
+
+def _figure(data=None, frames=None) -> go.Figure:
+    """A figure with the book's template from the start (plotly's default one, 7 kB of JSON
+    in every figure, is never attached)."""
+    return go.Figure(data=data, frames=frames, layout={"template": PLOTLY_TEMPLATE})
 
 
 def slider_figure(
@@ -85,11 +91,21 @@ def slider_figure(
     def frame_title(v):
         return title(v) if callable(title) else (title or "")
 
+    traces = [list(make_traces(v)) for v in values]
+    first = traces[active]
+    # a trace that is the same in every frame (the data under a moving curve) is sent once:
+    # the frames carry only the traces that change (plotly's frame.traces)
+    moving = list(range(len(first)))
+    if len({len(frame) for frame in traces}) == 1 and len(values) > 1:
+        keys = [[_key(t) for t in frame] for frame in traces]
+        moving = [i for i in moving if len({k[i] for k in keys}) > 1] or moving
     frames = [
-        go.Frame(data=make_traces(v), name=f"{i}", layout=go.Layout(title_text=frame_title(v)))
-        for i, v in enumerate(values)
-    ]
-    fig = go.Figure(data=frames[active].data, frames=frames)
+        go.Frame(data=[frame[i] for i in moving], name=f"{k}",
+                 traces=moving if len(moving) < len(first) else None,
+                 layout=go.Layout(title_text=frame_title(v)))
+        for k, (frame, v) in enumerate(zip(traces, values))
+    ]  # fmt: skip
+    fig = _figure(data=first, frames=frames)
     steps = [
         {
             "label": _fmt(v),
@@ -118,6 +134,30 @@ def slider_figure(
 
 def _fmt(v) -> str:
     return f"{v:.3g}" if isinstance(v, float) else str(v)
+
+
+def _key(trace) -> str:
+    """A trace's JSON, to compare traces (numpy arrays included)."""
+    from plotly.io.json import to_json_plotly
+
+    obj = trace.to_plotly_json() if hasattr(trace, "to_plotly_json") else trace
+    return to_json_plotly(obj)
+
+
+def _view_note(name: str, lines: list, xlim, ylim) -> str:
+    """What the window hides of a conic: ``": no curve in view"`` where no point of it is in
+    the window, ``", cut by the window"`` where a closed curve (ellipse, circle) leaves it."""
+    if name in ("empty", "no curve", "zero everywhere", "not finite"):
+        return ""
+    if not lines:
+        return ": no curve in view"
+    if name in ("ellipse", "circle"):
+        pts = np.concatenate([np.asarray(line, float) for line in lines])
+        edge = (np.isclose(pts[:, :1], np.asarray(xlim, float)).any()
+                or np.isclose(pts[:, 1:], np.asarray(ylim, float)).any())  # fmt: skip
+        if edge:
+            return ", cut by the window"
+    return ""
 
 
 def conic_trace(
@@ -181,13 +221,17 @@ def conic_slider_figure(
     def coefficients(v):
         return tuple(float(v) if i == index else x for i, x in enumerate(base))
 
+    window = (-lim, lim)
+
     def traces(v):
         A, b, c = conic_to_quadric(*coefficients(v))
-        return [conic_trace(A, b, c, (-lim, lim), (-lim, lim), resolution)]
+        return [conic_trace(A, b, c, window, window, resolution)]
 
     def title(v):
-        name = classify_quadric(*conic_to_quadric(*coefficients(v))).name
-        return f"{conic_text(*coefficients(v))} = 0: {name}"
+        A, b, c = conic_to_quadric(*coefficients(v))
+        name = classify_quadric(A, b, c).name
+        note = _view_note(name, conic_points(A, b, c, window, window, resolution), *[window] * 2)
+        return f"{conic_text(*coefficients(v))} = 0: {name}{note}"
 
     return slider_figure(traces, list(values), label=coefficient, title=title,
                          layout=_plane_layout(lim))  # fmt: skip
@@ -197,7 +241,8 @@ def data_traces(
     X: Tensor, y: Tensor, size: int | None = None, axis: str = "", showlegend: bool = True
 ) -> list[go.Scatter]:
     """The classes of a 2-D dataset (``X (N, 2)``, ``y (N,)``) as plotly markers, in the
-    book's class colours; ``axis`` (``""``, ``"2"``, ...) puts them on another subplot."""
+    book's class colours and shapes (:data:`.style.CLASS_SYMBOLS`); ``axis`` (``""``,
+    ``"2"``, ...) puts them on another subplot."""
     Xn, yn = _check_data(X, y, 2, "data_traces")
     size = TRACE_STYLES["data"]["size"] if size is None else size
     return [
@@ -206,7 +251,13 @@ def data_traces(
             y=Xn[yn == k, 1],
             mode="markers",
             name=f"class {k}",
-            marker={"size": size, "color": CLASS_COLORS[k % 2]},
+            # a shape per class as well as a colour; a triangle one size up: the same ink
+            marker={
+                "size": size + k % 2,
+                "color": CLASS_COLORS[k % 2],
+                "symbol": CLASS_SYMBOLS[k % 2],
+            },
+            hovertemplate=f"class {k}<br>(%{{x:.3~g}}, %{{y:.3~g}})<extra></extra>",
             xaxis="x" + axis,
             yaxis="y" + axis,
             showlegend=showlegend,
@@ -247,7 +298,8 @@ def quadric_slider_figure(
 ) -> go.Figure:
     """A slider over snapshots ``{step: (A (2, 2), b (2,), c ())}`` of one 2-D neuron, e.g.
     recorded every few epochs by a :func:`dql_teach.train.fit` callback. Each frame shows the
-    data and the curve; its title names the conic."""
+    data and the curve; its title names the conic, and says so where the window shows none of
+    it or cuts a closed one."""
     if not quadrics:
         raise ValueError("quadrics must hold at least one snapshot {step: (A, b, c)}, got none")
     for step, snapshot in quadrics.items():
@@ -256,13 +308,18 @@ def quadric_slider_figure(
         _quadric_tensors(*snapshot, 2, f"quadric_slider_figure (step {step!r})")
     dots = data_traces(X, y) if X is not None and y is not None else []
 
+    window = (-lim, lim)
+
     def traces(step):
-        return dots + [conic_trace(*quadrics[step], (-lim, lim), (-lim, lim), resolution)]
+        return dots + [conic_trace(*quadrics[step], window, window, resolution)]
 
     def title(step):
         finite = _finite(*_quadric_tensors(*quadrics[step], 2, "quadric_slider_figure"))
-        name = classify_quadric(*quadrics[step]).name if finite else "not finite"
-        return f"{label} {step}: {name}"
+        if not finite:
+            return f"{label} {step}: not finite"
+        name = classify_quadric(*quadrics[step]).name
+        lines = conic_points(*quadrics[step], window, window, resolution)
+        return f"{label} {step}: {name}{_view_note(name, lines, window, window)}"
 
     axis = {"range": [-lim, lim]}
     layout = plotly_layout("plane", xaxis={**axis, "title": XLABEL},
@@ -276,20 +333,24 @@ def quadric_surface_3d(
     """A rotatable plotly figure of the 3-D surface ``x^T A x + b·x + c = 0`` and the data.
 
     ``A (3, 3)``, ``b (3,)``, ``c ()``; ``X (N, 3)``, ``y (N,)`` optional. The surface is the
-    exact-vertex mesh of :func:`.grids.level_set_mesh` (one ``Mesh3d`` trace); the title
-    names it.
+    exact-vertex mesh of :func:`.grids.level_set_mesh`, thinned by :func:`.grids.simplify_mesh`
+    to about half of its vertices, all still on the surface (one ``Mesh3d`` trace: a page
+    of five such frames weighed 1.2 MB); the title names it.
     """
     A64, b64, c64 = _quadric_tensors(A, b, c, 3, "quadric_surface_3d")
     data = None
     if X is not None and y is not None:
         data = _check_data(X, y, 3, "quadric_surface_3d")
-    fig = go.Figure()
+    fig = _figure()
     style = TRACE_STYLES["surface"]
     title = "coefficients are not finite: nothing to draw"
     if _finite(A64, b64, c64):
         title = classify_quadric(A, b64 if b is None else b, c64 if c is None else c).name
         # the same surface with coefficients of size 1: huge or tiny ones draw too
-        vertices, faces = level_set_mesh(*normalize_quadric(A64, b64, c64), bounds, resolution)
+        unit = normalize_quadric(A64, b64, c64)
+        vertices, faces = level_set_mesh(*unit, bounds, resolution)
+        cell = (bounds[1] - bounds[0]) / max(resolution - 1, 1)
+        vertices, faces = simplify_mesh(vertices, faces, *unit, cell, bounds)
         if len(faces):
             fig.add_trace(
                 go.Mesh3d(
@@ -310,7 +371,8 @@ def quadric_surface_3d(
                 go.Scatter3d(
                     x=pts[:, 0], y=pts[:, 1], z=pts[:, 2], mode="markers",
                     marker={"size": TRACE_STYLES["data3d"]["size"],
-                            "color": CLASS_COLORS[int(label) % 2]},
+                            "color": CLASS_COLORS[int(label) % 2],
+                            "symbol": CLASS_SYMBOLS_3D[int(label) % 2]},
                     name=f"class {int(label)}",
                 )
             )  # fmt: skip
@@ -318,173 +380,4 @@ def quadric_surface_3d(
     cube = {"xaxis": {"range": rng}, "yaxis": {"range": rng}, "zaxis": {"range": rng},
             "aspectmode": "cube"}  # fmt: skip
     fig.update_layout(plotly_layout("scene", title=title, scene=cube))
-    return fig
-
-
-# --- Pareto plots ----------------------------------------------------------------------------
-class _Point(NamedTuple):
-    name: str
-    params: float
-    mean: float
-    std: float
-    accuracies: tuple
-
-
-def _point(entry, family: str) -> _Point:
-    """One result as a :class:`_Point`: an object with ``.params``, ``.mean`` (and ``.std``,
-    ``.name``, ``.accuracies``), a dict with those keys, or a tuple ``(params, mean[, std])``."""
-    if isinstance(entry, Mapping):
-        get = entry.get
-    elif hasattr(entry, "params") and hasattr(entry, "mean"):
-
-        def get(key, default=None):
-            return getattr(entry, key, default)
-    elif isinstance(entry, (tuple, list)) and len(entry) in (2, 3):
-        values = dict(zip(("params", "mean", "std"), entry))
-        get = values.get
-    else:
-        raise TypeError(
-            f"a result of {family!r} must have .params and .mean (a SeedResult), be a dict with "
-            f"those keys, or a tuple (params, mean[, std]); got {entry!r}"
-        )
-    params, mean = get("params"), get("mean")
-    if params is None or mean is None:
-        raise TypeError(f"a result of {family!r} needs params and mean, got {entry!r}")
-    name = get("name") or f"{family} ({params} params)"
-    accuracies = tuple(float(a) for a in (get("accuracies") or ()))
-    return _Point(str(name), float(params), float(mean), float(get("std") or 0.0), accuracies)
-
-
-def _points(families: Mapping[str, Sequence]) -> dict[str, list[_Point]]:
-    if not isinstance(families, Mapping) or not families:
-        raise ValueError(
-            f"families must be a non-empty dict {{family: [results]}}, got {families!r}"
-        )
-    points = {str(f): sorted((_point(r, f) for r in rs), key=lambda p: p.params)
-              for f, rs in families.items()}  # fmt: skip
-    if not any(points.values()):
-        raise ValueError("families must hold at least one result, got none")
-    return points
-
-
-def pareto_traces(
-    families: Mapping[str, Sequence], front: Sequence | None = None, seeds: bool = True
-) -> list[go.Scatter]:
-    """Accuracy against parameters, one series per family, and the Pareto front.
-
-    Args:
-        families: ``{family: [result, ...]}``; a result is an object with ``.params`` and
-            ``.mean`` (and optionally ``.std``, ``.name``, ``.accuracies``:
-            :class:`dql_teach.SeedResult` has them all), a dict with those keys, or a tuple
-            ``(params, mean[, std])``.
-        front: the results on the front, to draw instead of computing it: by default every
-            result that no result of any family beats beyond both spreads
-            (:func:`.grids.pareto_indices`).
-        seeds: also draw one small dot per seed where results have ``.accuracies``.
-
-    Returns:
-        Per family a ``markers+lines`` trace with ``± std`` error bars (hover: the result's
-        name) and a trace of its seeds, then the front: ``2 * len(families) + 1`` traces,
-        the same number for every input, as slider frames need.
-    """
-    points = _points(families)
-    traces = []
-    for i, (family, mine) in enumerate(points.items()):
-        style = series_style(i)
-        traces.append(go.Scatter(
-            x=[p.params for p in mine], y=[p.mean for p in mine], mode="markers+lines",
-            error_y={"array": [p.std for p in mine]}, text=[p.name for p in mine], name=family,
-            legendgroup=family, hovertemplate="%{text}<br>%{x} params, %{y:.1%}<extra></extra>",
-            marker={"size": TRACE_STYLES["family"]["size"], **style},
-            line={"color": style["color"]},
-        ))  # fmt: skip
-        dots = [(p.params, a) for p in mine for a in p.accuracies] if seeds else []
-        traces.append(go.Scatter(
-            x=[x for x, _ in dots], y=[a for _, a in dots], mode="markers", name=f"{family} seeds",
-            legendgroup=family, showlegend=False, hoverinfo="skip",
-            marker={"size": TRACE_STYLES["seed"]["size"], "color": style["color"],
-                    "opacity": TRACE_STYLES["seed"]["opacity"]},
-        ))  # fmt: skip
-    if front is None:
-        every = [p for mine in points.values() for p in mine]
-        idx = pareto_indices([p.params for p in every], [p.mean for p in every],
-                             [p.std for p in every])  # fmt: skip
-        on_front = [every[i] for i in idx]
-    else:
-        on_front = sorted((_point(r, "front") for r in front), key=lambda p: (p.params, -p.mean))
-    style = TRACE_STYLES["front"]
-    traces.append(go.Scatter(
-        x=[p.params for p in on_front], y=[p.mean for p in on_front], mode="lines",
-        name="Pareto front", text=[p.name for p in on_front], hoverinfo="text",
-        line={"color": FRONT_COLOR, "width": style["width"]}, opacity=style["opacity"],
-    ))  # fmt: skip
-    return traces
-
-
-def _pareto_axes(points: dict[str, list[_Point]], y_title: str | None) -> dict:
-    every = [p for mine in points.values() for p in mine]
-    low = min(min((p.mean - p.std, *p.accuracies)) for p in every)
-    if y_title is None:
-        runs = {len(p.accuracies) for p in every}
-        seeds = f", {runs.pop()} seeds" if len(runs) == 1 and 0 not in runs else ""
-        y_title = f"test accuracy (mean ± sd{seeds})"
-    positive = [p.params for p in every if p.params > 0]
-    xaxis = {"type": "log", "title": "parameters"}
-    if positive:
-        xaxis["range"] = _log_range(positive)
-    yaxis = {"range": [low - 0.02, 1.02], "tickformat": ".0%", "title": y_title}
-    return {"xaxis": xaxis, "yaxis": yaxis}
-
-
-def pareto_figure(
-    families: Mapping[str, Sequence],
-    front: Sequence | None = None,
-    title: str | None = None,
-    seeds: bool = True,
-    y_title: str | None = None,
-) -> go.Figure:
-    """Test accuracy (mean ± spread) against the number of parameters (log scale), one series
-    per family, and the Pareto front: the traces of :func:`pareto_traces` (same arguments).
-
-    Example:
-        >>> fig = pareto_figure({"linear": [(10, 0.8, 0.01), (40, 0.9, 0.02)],
-        ...                      "quadric": [(20, 0.95, 0.01)]})
-        >>> list(fig.data[-1].x)  # the quadric beats the larger linear one beyond the spreads
-        [10.0, 20.0]
-    """
-    points = _points(families)
-    fig = go.Figure(pareto_traces(families, front, seeds))
-    fig.update_layout(plotly_layout("chart", title=title or "", **_pareto_axes(points, y_title)))
-    return fig
-
-
-def pareto_slider_figure(
-    datasets: Mapping[str, Mapping[str, Sequence]],
-    fronts: Mapping[str, Sequence] | None = None,
-    label: str = "dataset",
-    title: Callable[[str], str] | None = None,
-    seeds: bool = True,
-    y_title: str | None = None,
-) -> go.Figure:
-    """:func:`pareto_figure` for several datasets ``{dataset: {family: [results]}}``, one
-    slider step each, with the axes fitted to each dataset; ``fronts``: ``{dataset: front}``
-    to draw instead of computing them."""
-    if not isinstance(datasets, Mapping) or not datasets:
-        raise ValueError(
-            f"datasets must be a non-empty dict {{dataset: families}}, got {datasets!r}"
-        )
-    fronts = fronts or {}
-    names = list(datasets)
-
-    def traces(name):
-        return pareto_traces(datasets[name], fronts.get(name), seeds)
-
-    def frame_title(name):
-        return title(name) if title else f"{name}: test accuracy against parameters"
-
-    fig = slider_figure(traces, names, label=label, title=frame_title,
-                        layout=plotly_layout("chart"))  # fmt: skip
-    for frame, name in zip(fig.frames, names):
-        frame.layout.update(_pareto_axes(_points(datasets[name]), y_title))
-    fig.update_layout(xaxis=fig.frames[0].layout.xaxis, yaxis=fig.frames[0].layout.yaxis)
     return fig

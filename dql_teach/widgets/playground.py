@@ -7,12 +7,13 @@ is the widget around it.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import torch
-from matplotlib.ticker import FuncFormatter, NullFormatter
+from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullFormatter
 from torch import Tensor, nn
 
 from .. import DATASETS, FORMS, make_dataset, make_layer, make_mlp, viz
@@ -276,6 +277,15 @@ class TrainingPlayground(Explorer):
             # quarter of the time a slider move takes
             ax_loss.yaxis.set_major_formatter(_PLAIN_NUMBER)
             ax_loss.yaxis.set_minor_formatter(NullFormatter())
+            # a loss that falls by less than a decade had no labelled tick at all (Figure 4.5):
+            # there every digit (0.2, 0.3, ...) or, within a factor 1.5, a few even steps;
+            # else 1, 2 and 5 times the powers of ten
+            loss = [v for v in self.history.loss if v > 0 and math.isfinite(v)]
+            spread = max(loss) / min(loss) if loss else 10.0
+            locator = (MaxNLocator(3) if spread < 1.5
+                       else LogLocator(base=10, subs=(1.0, 2.0, 5.0)) if spread >= 10
+                       else LogLocator(base=10, subs=tuple(range(1, 10))))  # fmt: skip
+            ax_loss.yaxis.set_major_locator(locator)
         if self._live:
             title = f"{self.form}: training… epoch {self._live[0]}/{int(self.epochs)}"
         else:
