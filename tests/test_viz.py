@@ -489,3 +489,31 @@ def test_the_palette_is_okabe_ito():
                  "#000000"}  # fmt: skip
     assert set(viz.SERIES_COLORS) == okabe_ito
     assert set(viz.CLASS_COLORS) <= okabe_ito
+
+
+def test_seed_table_reports_train_and_test_accuracy_and_the_verdict_against_a_baseline():
+    from dql_teach import History, SeedResult
+
+    def result(name, accuracies, train):
+        histories = [History(loss=[1.0], accuracy=[t]) for t in train]
+        return SeedResult(name, 5, 2, seeds=range(len(accuracies)), accuracies=accuracies,
+                          histories=histories)  # fmt: skip
+
+    base = result("base", [0.8, 0.7, 0.9, 0.8], [0.9, 0.8, 1.0, 0.9])
+    better = result("better", [0.9, 0.8, 1.0, 0.95], [1.0] * 4)  # +0.1 or more on every seed
+    noisy = result("noisy", [1.0, 0.5, 0.9, 0.8], [0.9] * 4)  # +0.2, -0.2, 0, 0
+    lines = viz.seed_table([base, better, noisy], baseline=base).data.splitlines()
+    assert lines[0] == (
+        "| model | parameters | training accuracy | test accuracy (mean ± sd, 4 seeds) "
+        "| worst seed | gap to base (± s.e.) | beyond 2 s.e.? |"
+    )
+    assert lines[2] == "| base | 5 | 90.0% | 80.0% ± 8.2% | 70.0% | – | – |"
+    assert lines[3].startswith("| better | 5 | 100.0% | 91.2% ± 8.5% | 80.0% | +11.2% ± 1.2%")
+    assert lines[3].endswith("| better |")
+    assert lines[4].endswith("| +0.0% ± 8.2% | within the spread |")
+    assert viz.seed_table([base, better], baseline=better).data.splitlines()[2].endswith("worse |")
+    # without a baseline, without histories
+    bare = SeedResult("bare", 3, 1, seeds=[0, 1], accuracies=[0.5, 0.6])
+    assert viz.seed_table([bare]).data.splitlines()[2] == "| bare | 3 | – | 55.0% ± 7.1% | 50.0% |"
+    with pytest.raises(ValueError, match="at least one"):
+        viz.seed_table([])

@@ -15,7 +15,7 @@ Everything public is re-exported here: ``dql_teach.viz.plot_conic`` and so on.
 """
 
 from ..playground import playground
-from .display import conic_text, markdown_table, polynomial_text, show
+from .display import conic_text, markdown_table, polynomial_text, seed_table, show
 from .grids import (
     conic_grid,
     conic_points,
@@ -96,6 +96,7 @@ __all__ = [
     "quadric_of",
     "quadric_slider_figure",
     "quadric_surface_3d",
+    "seed_table",
     "series_style",
     "show",
     "slider_figure",

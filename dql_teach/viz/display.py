@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from ..compat import plotly_renderer
 from .style import PLOTLY_CONFIG, PLOTLY_LAYOUTS
 
-__all__ = ["conic_text", "markdown_table", "polynomial_text", "show"]
+__all__ = ["conic_text", "markdown_table", "polynomial_text", "seed_table", "show"]
 
 CONIC_MONOMIALS = ("x₁²", "x₁x₂", "x₂²", "x₁", "x₂", "")
 """The monomials of a conic, in the order of the polynomial's coefficients."""
@@ -104,3 +104,50 @@ def markdown_table(header: Sequence[object], rows: Sequence[Sequence[object]]):
         return str(value).replace("|", "\\|").replace("\n", " ")
 
     return Markdown("\n".join("| " + " | ".join(map(cell, line)) + " |" for line in lines))
+
+
+def seed_table(results: Sequence, baseline=None, k: float = 2.0):
+    """Results over seeds as a Markdown table: one row per :class:`dql_teach.SeedResult`.
+
+    Columns: the name, the parameter count, the training accuracy (of the last epoch, as
+    :class:`dql_teach.History` records it, mean over the seeds), the test accuracy (mean ±
+    standard deviation over the seeds) and the worst seed's. With ``baseline`` (one of the
+    results or another one run on the same seeds), two more: the gap to it (mean ± standard
+    error, paired by seed: :func:`dql_teach.accuracy_gap`) and the verdict of
+    :func:`dql_teach.beats` with ``k`` standard errors: ``better``, ``worse`` or ``within the
+    spread``.
+
+    Example:
+        >>> from dql_teach import SeedResult
+        >>> a = SeedResult("a", 5, 0, seeds=[0, 1, 2], accuracies=[0.9, 0.8, 1.0])
+        >>> b = SeedResult("b", 3, 0, seeds=[0, 1, 2], accuracies=[0.6, 0.5, 0.6])
+        >>> print(seed_table([a, b], baseline=a).data.splitlines()[3])
+        | b | 3 | – | 56.7% ± 5.8% | 50.0% | −33.3% ± 3.3% | worse |
+    """
+    from ..results import accuracy_gap, beats
+
+    results = list(results)
+    if not results:
+        raise ValueError("results must hold at least one SeedResult, got none")
+    seeds = {r.n_seeds for r in results}
+    runs = f", {seeds.pop()} seeds" if len(seeds) == 1 else ""
+    header = ["model", "parameters", "training accuracy", f"test accuracy (mean ± sd{runs})",
+              "worst seed"]  # fmt: skip
+    if baseline is not None:
+        header += [f"gap to {baseline.name} (± s.e.)", f"beyond {k:g} s.e.?"]
+    rows = []
+    for r in results:
+        train = [h.final_accuracy for h in r.histories]
+        row = [r.name, r.params, f"{sum(train) / len(train):.1%}" if train else "–",
+               f"{r.mean:.1%} ± {r.std:.1%}", f"{r.min:.1%}"]  # fmt: skip
+        if baseline is not None:
+            if r is baseline:
+                row += ["–", "–"]
+            else:
+                gap = accuracy_gap(r, baseline)
+                verdict = "within the spread"
+                if beats(r, baseline, k) or beats(baseline, r, k):
+                    verdict = "better" if gap.gap > 0 else "worse"
+                row += [f"{gap.gap:+.1%} ± {gap.sem:.1%}".replace("-", "−"), verdict]
+        rows.append(row)
+    return markdown_table(header, rows)
