@@ -472,3 +472,23 @@ def test_fit_on_cuda(circles):
     history = fit(model, X, y, epochs=300, lr=0.05, batch_size=64, seed=0, progress=False)
     assert history.final_accuracy > 0.95 and evaluate(model, X, y) > 0.95
     assert predict(model, X).device.type == "cuda"
+
+
+def test_fit_and_run_seeds_train_a_batchnorm_that_uses_batch_statistics(circles):
+    """``BatchNorm1d(track_running_stats=False)`` normalises with the batch's statistics in
+    eval mode too, so it cannot run on one sample; fit's size check used one and failed."""
+    X, y = circles
+
+    def build():
+        return nn.Sequential(
+            dql.HadamardQuadric(2, 4), nn.BatchNorm1d(4, track_running_stats=False),
+            nn.Linear(4, 1),
+        )  # fmt: skip
+
+    torch.manual_seed(0)
+    history = fit(build(), X, y, epochs=3, progress=False)
+    assert history.epochs == 3
+    # no buffers: the seeds can be trained together, and end where one fit per seed does
+    together = dql.run_seeds("bn", build, X, y, seeds=range(4), epochs=20, together=True)
+    alone = dql.run_seeds("bn", build, X, y, seeds=range(4), epochs=20, together=False)
+    assert together.accuracies == pytest.approx(alone.accuracies, abs=1e-9)
