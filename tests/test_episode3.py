@@ -6,7 +6,6 @@ checked too; the other tests are the identities and counts the episode shows wit
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import nbformat

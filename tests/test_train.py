@@ -385,8 +385,8 @@ def test_fit_bad_inputs(circles):
          dict(seed=2**70)),
         (ValueError, "X_val must hold at least one sample, got shape (0, 2)",
          dict(X_val=X[:0], y_val=y[:0])),
-        (ValueError, "the model must return logits of shape (N,), (N, 1) or (N, C) with N = 1 "
-         "samples, got (1, 1, 1)", dict(model=nn.Sequential(model, nn.Unflatten(1, (1, 1))))),
+        (ValueError, "the model must return logits of shape (N,), (N, 1) or (N, C) with N = 2 "
+         "samples, got (2, 1, 1)", dict(model=nn.Sequential(model, nn.Unflatten(1, (1, 1))))),
         (TypeError, "optimizer must be a torch.optim.Optimizer, got str", dict(optimizer="adam")),
         (ValueError, "give optimizer or param_groups, not both",
          dict(optimizer=torch.optim.SGD(model.parameters(), lr=0.1),
