@@ -22,11 +22,13 @@ Example:
 
 from __future__ import annotations
 
+import json
 import math
 import statistics
 import time
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 import torch
 from torch import Tensor, nn
@@ -37,7 +39,9 @@ from .forms import form_facts
 __all__ = [
     "Comparison",
     "Timings",
+    "describe_machine",
     "linear_steps",
+    "read_benchmark",
     "time_against_linear",
     "time_interleaved",
     "train_step",
@@ -230,3 +234,75 @@ def time_against_linear(
             )
         )
     return rows
+
+
+def _results_folders(folder: str | Path | None) -> list[Path]:
+    if folder is not None:
+        return [Path(folder)]
+    # this checkout's benchmarks/results (the package sits in the repository), else the one
+    # above the working directory (a notebook runs in book/)
+    here = Path(__file__).resolve().parent.parent / "benchmarks" / "results"
+    return [here] + [p / "benchmarks" / "results" for p in (Path.cwd(), *Path.cwd().parents)]
+
+
+def read_benchmark(name: str, folder: str | Path | None = None) -> dict:
+    """The measured figures of one benchmark, ``benchmarks/results/<name>.json``.
+
+    The benchmarks (``benchmarks/*.py``) key their files by device type: ``"cpu"`` and
+    ``"cuda"`` entries, each with the ``"machine"`` it ran on and its ``"results"``; an entry
+    without results says why (``"not_measured"``). The episodes read them at build time to
+    show what was measured, and where.
+
+    Args:
+        name: the file's name without ``.json`` (``"layers"``, ``"compile"``, ``"memory"``).
+        folder: where to look; by default the repository this package belongs to, then the
+            working directory and its parents.
+
+    Returns:
+        The file's contents, or ``{}`` where this copy of the project has no such file (an
+        installed package, Colab).
+
+    Example:
+        >>> sorted(read_benchmark("layers"))  # doctest: +SKIP
+        ['cpu', 'cuda']
+        >>> read_benchmark("no-such-benchmark")
+        {}
+    """
+    if not isinstance(name, str) or not name or "/" in name:
+        raise ValueError(f"name must be a results file's name (no folder, no .json), got {name!r}")
+    for results in _results_folders(folder):
+        path = results / f"{name}.json"
+        if path.is_file():
+            return json.loads(path.read_text())
+    return {}
+
+
+def describe_machine(machine: Mapping) -> str:
+    """A benchmark's ``"machine"`` record in a few words: the GPU (or the CPU, its cores and
+    torch threads), torch's version and the date.
+
+    Example:
+        >>> describe_machine({"cpu": "AMD EPYC", "cpu_count": 2, "threads": 2,
+        ...                   "torch": "2.13.0+cpu", "date": "2026-11-30T23:41:12+0000"})
+        'AMD EPYC (2 cores, 2 torch threads), torch 2.13.0+cpu, 2026-11-30'
+        >>> describe_machine({"gpu": "NVIDIA H100", "cuda": "12.4", "torch": "2.5.1"})
+        'NVIDIA H100 (CUDA 12.4), torch 2.5.1'
+    """
+    if not isinstance(machine, Mapping):
+        raise TypeError(f"machine must be a mapping, got {type(machine).__name__}")
+    if machine.get("gpu"):
+        cuda = f" (CUDA {machine['cuda']})" if machine.get("cuda") else ""
+        parts = [f"{machine['gpu']}{cuda}"]
+    else:
+        details = [
+            f"{machine[k]} {w}{'s' if machine[k] != 1 else ''}"
+            for k, w in (("cpu_count", "core"), ("threads", "torch thread"))
+            if k in machine
+        ]
+        cpu = machine.get("cpu", "a CPU")
+        parts = [f"{cpu} ({', '.join(details)})" if details else cpu]
+    if machine.get("torch"):
+        parts.append(f"torch {machine['torch']}")
+    if machine.get("date"):
+        parts.append(str(machine["date"])[:10])
+    return ", ".join(parts)

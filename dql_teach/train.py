@@ -277,7 +277,9 @@ def _check_fit_arguments(
             "can never take part in autograd; build the model outside inference_mode"
         )
     if loss_fn is None:  # the default losses need labels that match the number of outputs
-        outputs = _outputs(_logits(model, X[:1]))  # one sample: just to learn the size
+        # two samples, just to learn the size: a BatchNorm that normalises with the batch's
+        # statistics in eval mode too (track_running_stats=False) needs more than one
+        outputs = _outputs(_logits(model, X[:2]))
         _check_labels(outputs, y)
         if y_val is not None:
             _check_labels(outputs, y_val, name="y_val")

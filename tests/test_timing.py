@@ -7,7 +7,9 @@ from torch import nn
 import dql_teach as dql
 from dql_teach.timing import (
     Comparison,
+    describe_machine,
     linear_steps,
+    read_benchmark,
     time_against_linear,
     time_interleaved,
     train_step,
@@ -58,3 +60,27 @@ def test_time_against_linear_shares_one_reference_per_shape():
     assert rows[0].reference_ms == rows[1].reference_ms  # the same timed reference
     for r in rows:
         assert r.ratio == pytest.approx(r.ms / r.reference_ms)
+
+
+def test_read_benchmark_reads_a_results_file_and_is_empty_where_there_is_none(tmp_path):
+    (tmp_path / "layers.json").write_text('{"cpu": {"results": [{"ratio": 1.5}]}}')
+    assert read_benchmark("layers", tmp_path) == {"cpu": {"results": [{"ratio": 1.5}]}}
+    assert read_benchmark("memory", tmp_path) == {}
+    # the repository's own files, found from the package's location
+    assert "cpu" in read_benchmark("layers")
+    for bad in ("", "results/layers", 3):
+        with pytest.raises(ValueError, match="name must be a results file's name"):
+            read_benchmark(bad)
+
+
+def test_describe_machine_names_the_gpu_or_the_cpu_and_when():
+    cpu = {"cpu": "AMD EPYC", "cpu_count": 2, "threads": 1, "torch": "2.13.0+cpu",
+           "date": "2026-11-30T23:41:12+0000", "cuda_available": False}  # fmt: skip
+    assert (
+        describe_machine(cpu) == "AMD EPYC (2 cores, 1 torch thread), torch 2.13.0+cpu, 2026-11-30"
+    )
+    gpu = {**cpu, "gpu": "NVIDIA H200", "cuda": "12.8"}
+    assert describe_machine(gpu) == "NVIDIA H200 (CUDA 12.8), torch 2.13.0+cpu, 2026-11-30"
+    assert describe_machine({}) == "a CPU"
+    with pytest.raises(TypeError, match="machine must be a mapping, got list"):
+        describe_machine([])

@@ -385,8 +385,8 @@ def test_fit_bad_inputs(circles):
          dict(seed=2**70)),
         (ValueError, "X_val must hold at least one sample, got shape (0, 2)",
          dict(X_val=X[:0], y_val=y[:0])),
-        (ValueError, "the model must return logits of shape (N,), (N, 1) or (N, C) with N = 1 "
-         "samples, got (1, 1, 1)", dict(model=nn.Sequential(model, nn.Unflatten(1, (1, 1))))),
+        (ValueError, "the model must return logits of shape (N,), (N, 1) or (N, C) with N = 2 "
+         "samples, got (2, 1, 1)", dict(model=nn.Sequential(model, nn.Unflatten(1, (1, 1))))),
         (TypeError, "optimizer must be a torch.optim.Optimizer, got str", dict(optimizer="adam")),
         (ValueError, "give optimizer or param_groups, not both",
          dict(optimizer=torch.optim.SGD(model.parameters(), lr=0.1),
@@ -472,3 +472,23 @@ def test_fit_on_cuda(circles):
     history = fit(model, X, y, epochs=300, lr=0.05, batch_size=64, seed=0, progress=False)
     assert history.final_accuracy > 0.95 and evaluate(model, X, y) > 0.95
     assert predict(model, X).device.type == "cuda"
+
+
+def test_fit_and_run_seeds_train_a_batchnorm_that_uses_batch_statistics(circles):
+    """``BatchNorm1d(track_running_stats=False)`` normalises with the batch's statistics in
+    eval mode too, so it cannot run on one sample; fit's size check used one and failed."""
+    X, y = circles
+
+    def build():
+        return nn.Sequential(
+            dql.HadamardQuadric(2, 4), nn.BatchNorm1d(4, track_running_stats=False),
+            nn.Linear(4, 1),
+        )  # fmt: skip
+
+    torch.manual_seed(0)
+    history = fit(build(), X, y, epochs=3, progress=False)
+    assert history.epochs == 3
+    # no buffers: the seeds can be trained together, and end where one fit per seed does
+    together = dql.run_seeds("bn", build, X, y, seeds=range(4), epochs=20, together=True)
+    alone = dql.run_seeds("bn", build, X, y, seeds=range(4), epochs=20, together=False)
+    assert together.accuracies == pytest.approx(alone.accuracies, abs=1e-9)
