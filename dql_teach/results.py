@@ -273,6 +273,22 @@ class AccuracyGap:
         """
         return abs(self.gap) > check_number("k", k, minimum=0) * self.sem
 
+    def verdict(self, k: float = 2.0) -> str:
+        """``"better"``, ``"worse"`` or ``"within the spread"``: the word the book may write
+        about ``a`` against ``b``, by the spread rule of :meth:`beyond_spread`.
+
+        Example:
+            >>> AccuracyGap(gap=0.01, sem=0.01, n=10, paired=True).verdict()
+            'within the spread'
+        """
+        if not self.beyond_spread(k):
+            return "within the spread"
+        return "better" if self.gap > 0 else "worse"
+
+    def __str__(self) -> str:
+        """The gap with its standard error, in points: ``+3.8% ± 1.1%``."""
+        return f"{self.gap:+.1%} ± {self.sem:.1%}"
+
 
 def accuracy_gap(a: SeedResult, b: SeedResult) -> AccuracyGap:
     """The accuracy gap ``a - b`` and its standard error, paired by seed where possible.

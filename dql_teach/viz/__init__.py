@@ -16,7 +16,15 @@ Everything public is re-exported here: ``dql_teach.viz.plot_conic`` and so on.
 """
 
 from ..playground import playground
-from .display import conic_text, figure_html, markdown_table, polynomial_text, seed_table, show
+from .display import (
+    conic_text,
+    figure_html,
+    markdown_table,
+    polynomial_text,
+    seed_table,
+    show,
+    signed_numbers,
+)
 from .grids import (
     conic_grid,
     conic_points,
@@ -118,6 +126,7 @@ __all__ = [
     "seed_table",
     "series_style",
     "show",
+    "signed_numbers",
     "simplify_mesh",
     "slider_figure",
     "subplots",

@@ -16,7 +16,15 @@ from typing import Any
 from ..compat import plotly_renderer
 from .style import DARK_COLORS, PLOTLY_LAYOUTS, PLOTLY_TEMPLATE, plotly_config
 
-__all__ = ["conic_text", "figure_html", "markdown_table", "polynomial_text", "seed_table", "show"]
+__all__ = [
+    "conic_text",
+    "figure_html",
+    "markdown_table",
+    "polynomial_text",
+    "seed_table",
+    "show",
+    "signed_numbers",
+]
 
 CONIC_MONOMIALS = ("x₁²", "x₁x₂", "x₂²", "x₁", "x₂", "")
 """The monomials of a conic, in the order of the polynomial's coefficients."""
@@ -180,6 +188,19 @@ def conic_text(
     return polynomial_text((a11, 2 * a12, a22, b1, b2, c), CONIC_MONOMIALS)
 
 
+def signed_numbers(values, digits: int = 3) -> str:
+    """Numbers with their sign, comma-separated, for tables: ``+1.000, -0.500`` (``-0.000``
+    reads ``+0.000``).
+
+    Example:
+        >>> signed_numbers([1.0, -0.5, -1e-9])
+        '+1.000, -0.500, +0.000'
+    """
+    values = values.tolist() if hasattr(values, "tolist") else list(values)
+    zero = f"{0:.{digits}f}"
+    return ", ".join(f"{v:+.{digits}f}".replace(f"-{zero}", f"+{zero}") for v in values)
+
+
 def markdown_table(header: Sequence[object], rows: Sequence[Sequence[object]]):
     """A table as Markdown, displayed as such in Jupyter, Colab and the built book alike.
 
@@ -231,7 +252,7 @@ def seed_table(results: Sequence, baseline=None, k: float = 2.0):
         >>> print(seed_table([a, b], baseline=a).data.splitlines()[3])
         | b | 3 | – | 56.7% ± 5.8% | 50.0% | −33.3% ± 3.3% | worse |
     """
-    from ..results import accuracy_gap, beats
+    from ..results import accuracy_gap
 
     results = list(results)
     if not results:
@@ -252,9 +273,6 @@ def seed_table(results: Sequence, baseline=None, k: float = 2.0):
                 row += ["–", "–"]
             else:
                 gap = accuracy_gap(r, baseline)
-                verdict = "within the spread"
-                if beats(r, baseline, k) or beats(baseline, r, k):
-                    verdict = "better" if gap.gap > 0 else "worse"
-                row += [f"{gap.gap:+.1%} ± {gap.sem:.1%}".replace("-", "−"), verdict]
+                row += [str(gap).replace("-", "−"), gap.verdict(k)]
         rows.append(row)
     return markdown_table(header, rows)
