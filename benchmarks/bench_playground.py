@@ -23,7 +23,7 @@ import statistics
 import tempfile
 from pathlib import Path
 
-from _common import RESULTS, machine_info, merge_results
+from _common import RESULTS, machine_info, write_results
 
 from dql_teach.playground import page_document, playground, write_static_files
 
@@ -141,7 +141,7 @@ def main() -> None:
         "median_ms": medians,
         "all_ms": {k: [round(x, 2) for x in v] for k, v in runs.items() if isinstance(v, list)},
     }
-    merge_results(RESULTS / "playground.json", "chromium", result)
+    write_results(RESULTS / "playground.json", result, "chromium")
     print(f"{version}, {result['machine']['cpu']} ({result['machine']['cpu_count']} cores), "
           f"load {result['machine']['load_average']}")  # fmt: skip
     for key, value in medians.items():
