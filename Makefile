@@ -9,6 +9,9 @@ PYTHON ?= python3
 VENV   ?= .venv
 PY      = $(VENV)/bin/python
 STAMP   = $(VENV)/.installed
+# pytest-xdist: one worker per core (at most 4); the book's build and browser checks stay on one
+# worker (tests/test_book.py's xdist_group), the rest spread over the others. PARALLEL= runs serially
+PARALLEL ?= -n auto --maxprocesses 4 --dist loadgroup
 
 .PHONY: book test test-lib test-colab chromium node lint clean
 
@@ -43,11 +46,11 @@ lint: $(STAMP)
 	$(PY) -m ruff format --check $(wildcard dql_teach tests benchmarks)
 
 test: $(STAMP) chromium node lint
-	$(PY) -m pytest
+	$(PY) -m pytest $(PARALLEL)
 	$(MAKE) --no-print-directory test-colab
 
 test-lib: $(STAMP)
-	$(PY) -m pytest -m "not book and not notebooks"
+	$(PY) -m pytest $(PARALLEL) -m "not book and not notebooks"
 
 $(COLAB_STAMP): $(COLAB_PINS) tests/requirements.txt pyproject.toml
 	rm -rf $(COLAB_VENV)
@@ -61,7 +64,7 @@ $(COLAB_STAMP): $(COLAB_PINS) tests/requirements.txt pyproject.toml
 
 # the book build and browser tests stay in .venv: the book is built with the newest versions
 test-colab: $(COLAB_STAMP)
-	DQL_COLAB_ENV=1 $(COLAB_PY) -m pytest -m "not book"
+	DQL_COLAB_ENV=1 $(COLAB_PY) -m pytest $(PARALLEL) -m "not book"
 
 clean:
 	rm -rf _build .pytest_cache

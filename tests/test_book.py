@@ -14,8 +14,9 @@ desktop (1400 x 900) and on a phone (390 x 844, mobile viewport and touch):
 - weight: every episode's HTML at most 1 MB, plotly.js only on pages with a plotly figure;
   the ``.ipynb`` download holds the executed notebook.
 
-Full-page screenshots of each page at both sizes go to ``_build/screenshots/`` for a person to
-look at (``<page>.png``, ``<page>-phone.png``).
+Screenshots for a person to look at are not taken here (a full-page capture at both sizes costs
+more than the checks): ``python benchmarks/screenshots.py --pages OUT`` writes every page at
+1400 px and 390 px.
 """
 
 from __future__ import annotations
@@ -38,7 +39,6 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 HTML = ROOT / "_build" / "html"
-SCREENSHOTS = ROOT / "_build" / "screenshots"
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text())
 
 _spec = importlib.util.spec_from_file_location("book_browser", Path(__file__).parent / "browser.py")
@@ -60,7 +60,8 @@ DESKTOP, PHONE = (1400, 900), (390, 844)
 MAX_EPISODE_BYTES = 1_000_000
 TEX = re.compile(r"[\\^{}$]|_[{\d]")  # what an alt text or accessible name must not hold
 
-pytestmark = pytest.mark.book
+# one worker takes every test of this module under pytest-xdist: they share one build and browser
+pytestmark = [pytest.mark.book, pytest.mark.xdist_group("book")]
 
 
 @pytest.fixture(scope="session")
@@ -88,7 +89,6 @@ def built_book():
 def browser(built_book):
     if shutil.which("chromium") is None:
         pytest.skip("Debian's chromium is missing: bash scripts/ensure-chromium.sh")
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     with browser_mod.Browser() as b:
         yield b
 
@@ -131,7 +131,6 @@ def rendered(browser):
             "messages": list(page.messages),
             "page": page,
         }
-        page.screenshot(SCREENSHOTS / f"{Path(name).name}.png", width=DESKTOP[0])
     yield pages
     for info in pages.values():
         info["page"].close()
@@ -412,10 +411,6 @@ def phone(browser):
     for name in PAGES:
         page = browser.open((HTML / f"{name}.html").as_uri(), *PHONE, scale=2, mobile=True)
         pages[name] = page
-        page.screenshot(SCREENSHOTS / f"{Path(name).name}-phone.png", width=PHONE[0])
-        page.send("Emulation.setDeviceMetricsOverride", {"width": PHONE[0], "height": PHONE[1],
-                  "deviceScaleFactor": 2, "mobile": True})  # fmt: skip
-        page.pump(0.5)
     yield pages
     for page in pages.values():
         page.close()
