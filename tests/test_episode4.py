@@ -114,6 +114,14 @@ def test_every_comparison_names_its_seeds():
         "about 98%",  # the original's Iris output: linear 95.6 %, hybrid 97.8 %
         "similar accuracy",  # the original's MNIST output: quadric 92.5 %, linear 97.2 %
         "output layer linear",  # both of the original's MNIST layers are quadric
+        "diagonal neuron throughout",  # 4.1 converts with the Hadamard form, 4.6 uses full ones
+        "The widths double",  # the digits' linear widths go 32 -> 128
+        "static summary",  # Figure 4.2 is a slider
+        "placement of the quadric layer differed",  # not what the interval shows
+        "can only get smaller, by less than a factor of two",  # the target can move
+        "by a point or two",  # typed, not measured
+        "1,797 images",  # the digits' size is printed from the loaded data
+        "150 samples",  # so is Iris's
     ],
 )
 def test_the_prose_no_longer_states_what_the_sources_contradict(wrong):
@@ -122,3 +130,46 @@ def test_the_prose_no_longer_states_what_the_sources_contradict(wrong):
         " ".join("".join(c["source"]).split()) for c in cells if c["cell_type"] == "markdown"
     )
     assert wrong not in text
+
+
+def literal(name: str):
+    (expr,) = assignments(name)
+    return ast.literal_eval(expr)
+
+
+def test_each_width_of_the_grids_at_least_doubles_the_one_before():
+    """The text after the parameter-ratio table says so (a ratio is only as fine as the grid)."""
+    grids = [literal("WIDTHS") + literal("WIDER"), *literal("DIGIT_WIDTHS").values()]
+    for grid in grids:
+        assert all(b >= 2 * a for a, b in zip(grid, grid[1:])), grid
+
+
+def test_the_last_epochs_span_as_many_epochs_as_the_text_says():
+    """``x[-1] - x[-1 - TAIL]`` spans TAIL epochs; ``x[-30]`` spanned 29 (off by one)."""
+    code = "\n".join(source for source, _ in code_cells())
+    assert literal("TAIL") > 0
+    assert "[-30]" not in code
+    assert code.count("[-1 - TAIL]") >= 2  # the toy sweep's gain and the Gaussian loss
+
+
+@pytest.mark.parametrize(
+    ("constant", "pins"),
+    [
+        (
+            "DQL_MNIST",
+            [
+                "diro5t/deep_quadric_learning",
+                "TorchQuadMNIST.ipynb @ ff7a676",
+                "TorchLinMNIST.ipynb @ 3f4210c",
+            ],
+        ),
+        (
+            "DQL_IRIS",
+            ["diro5t/deep_quadric_learning", "DQL_Episode3_Quadric_Layers.ipynb", "5d45029"],
+        ),
+    ],
+)
+def test_the_hand_copied_source_numbers_name_their_source(constant, pins):
+    (source,) = [s for s, tree in code_cells() if f"{constant} = " in s]
+    for pin in pins:
+        assert pin in source, f"the cell defining {constant} must name {pin!r}"
