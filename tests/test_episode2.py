@@ -71,12 +71,56 @@ def test_2_5_one_fan_neuron_reaches_every_symmetric_2x2_matrix():
         assert torch.allclose(A, dql.conic_to_quadric(a11, a12, a22, dtype=torch.float64)[0])
 
 
-def test_2_5_fan_has_fewer_numbers_than_a_symmetric_matrix_from_six_inputs_on():
-    for n in range(1, 70):
-        layer = dql.FanQuadric(n, 1, bias=False)
-        numbers = dql.count_parameters(layer)  # u, v, q: 3n
-        assert numbers == 3 * n
-        assert (numbers < n * (n + 1) // 2) == (n >= 6)
+def test_2_5_fan_moves_a_in_3n_minus_1_directions_too_few_from_five_inputs_on():
+    """3n numbers, but (t u, v / t) is the same neuron: the Jacobian of (u, v, q) -> A has rank
+    min(3n - 1, n(n+1)/2), below the entries of a symmetric A exactly from n = 5 on."""
+    from torch.func import functional_call, jacrev
+
+    torch.manual_seed(0)
+    for n in range(2, 9):
+        fan = dql.FanQuadric(n, 1, bias=False, dtype=torch.float64)
+        assert dql.count_parameters(fan) == 3 * n  # u, v, q
+        dql.randomize_(fan)
+        params = {k: p.detach() for k, p in fan.named_parameters()}
+        X = torch.randn(n * (n + 1), n, dtype=torch.float64)  # outputs determine A
+        J = jacrev(lambda p, fan=fan, X=X: functional_call(fan, p, (X,)))(params)
+        J = torch.cat([j.reshape(len(X), -1) for j in J.values()], 1)
+        rank, entries = torch.linalg.matrix_rank(J).item(), n * (n + 1) // 2
+        assert rank == min(3 * n - 1, entries)
+        assert (rank < entries) == (n >= 5)
+
+
+def test_2_2_the_constant_after_completing_the_square_is_det_m_over_det_a():
+    """c' = c - b^T A^{-1} b / 4 is the Schur complement of A in M: det M / det A."""
+    gen = torch.Generator().manual_seed(0)
+    for n in (2, 3, 4):
+        for _ in range(10):
+            S = torch.randn(n, n, generator=gen, dtype=torch.float64)
+            A = S + S.T + 0.5 * torch.eye(n, dtype=torch.float64)
+            b = torch.randn(n, generator=gen, dtype=torch.float64)
+            c = torch.randn((), generator=gen, dtype=torch.float64)
+            _, c_prime = dql.complete_square(A, b, c)
+            M = dql.quadric.augmented_matrix(A, b, c)
+            ratio = torch.linalg.det(M) / torch.linalg.det(A)
+            assert torch.allclose(c_prime, ratio)
+            assert torch.allclose(c_prime, c - b @ torch.linalg.solve(A, b) / 4)
+
+
+def test_exercise_4_the_gaussians_bayes_boundary_is_a_tilted_ellipse():
+    """The solution's claim: A = (P0 - P1) / 2 is positive definite with off-diagonal
+    entries, so the boundary is an ellipse whose axes are far from the coordinate axes."""
+    import math
+
+    A, b, c = dql.data.GAUSSIANS.bayes_quadric(dtype=torch.float64)
+    P0, P1 = (torch.linalg.inv(torch.tensor(dql.data.GAUSSIANS.covariance(k))) for k in (0, 1))
+    assert torch.allclose(A, (P0 - P1) / 2)
+    assert (torch.linalg.eigvalsh(P0 - P1) > 0).all() and (P0 - P1)[0, 1].abs() > 1
+    info = dql.classify_quadric(A, b, c)
+    assert info.name == "ellipse"
+    # the angle of each principal axis to the nearest coordinate axis
+    for v in info.eigenvectors.T:
+        angle = math.degrees(math.atan2(abs(v[1]), abs(v[0])))
+        assert 20 < angle < 70
 
 
 def test_2_5_the_low_rank_lambdas_are_eigenvalues_only_for_orthonormal_q():
@@ -109,7 +153,7 @@ def _ten_seeds(form, X, y, **options):
 
 
 def test_2_5_a_lone_hadamard_neuron_fails_to_enclose_the_inner_ring(noisy_circles):
-    """Its best is a band: well above chance, well below a full neuron, beyond the spread."""
+    """Its best is an open curve: well above chance, well below a full neuron, beyond the spread."""
     full = _ten_seeds("full", *noisy_circles)
     hadamard = _ten_seeds("hadamard", *noisy_circles)
     rank1 = _ten_seeds("lowrank", *noisy_circles, rank=1)

@@ -28,10 +28,14 @@ class FanQuadric(QuadricForm):
     .. math:: y = (u \cdot x + u_0)(v \cdot x + v_0) + q \cdot (x \circ x) + c
 
     ``A = sym(u v^T) + diag(q)``: a rank-two product plus a diagonal, so one neuron can draw
-    an ellipse. Full rank is not every ``A``: the off-diagonal entries of ``A`` are those of
-    the rank-two ``sym(u v^T)``, and ``3n`` numbers cannot reach the ``n(n+1)/2`` of a
-    symmetric matrix once ``n >= 5`` (``2n - 1`` degrees of freedom for ``n(n-1)/2``
-    off-diagonal entries); on two inputs it reaches every conic.
+    an ellipse. Full rank is not every ``A``: ``(t u, v / t)`` gives the same ``sym(u v^T)``,
+    so of the ``3n`` numbers in ``u, v, q`` only ``3n - 1`` move ``A`` (``2n - 1`` of them the
+    off-diagonal entries, which are those of ``sym(u v^T)``). From ``n = 5`` on that is fewer
+    than the ``n(n+1)/2`` entries of a symmetric matrix (``14 < 15``; equally, ``2n - 1`` is
+    fewer than the ``n(n-1)/2`` off-diagonal entries), and almost every ``A`` is out of
+    reach. On two inputs it reaches every ``A`` (``u = (1, 0)``, ``v = (0, 2 a_12)``,
+    ``q = (a_11, a_22)``): every conic. For ``n = 3, 4`` the count is no obstacle, but it is
+    only a necessary condition and proves nothing.
 
     Fan et al. write the three weight vectors ``w^r, w^g, w^b``; here they are ``u, v, q``
     (``weight_u, weight_v, weight_sq``), so that ``b`` and ``c`` keep the meaning they have in

@@ -156,7 +156,8 @@ class NeuronFormExplorer(Explorer):
         "fan": "any conic: A = sym(u vᵀ) + diag(q) reaches every conic type",
         "diagonal": "axis-aligned conics only: no x₁x₂ term, so never a tilted ellipse or x₁x₂ = 0",
         "hadamard": "hyperbolas, parabolas, line pairs; never an ellipse: det A ≤ 0",
-        "lowrank": "parabolas and parallel lines; never an ellipse or hyperbola: rank A ≤ 1",
+        "lowrank": "parabolas, parallel lines or one line (or none); never an ellipse or "
+        "hyperbola: rank A ≤ 1",
         "linear": "a straight line only: A = 0",
     }
 
