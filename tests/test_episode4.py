@@ -173,3 +173,21 @@ def test_the_hand_copied_source_numbers_name_their_source(constant, pins):
     (source,) = [s for s, tree in code_cells() if f"{constant} = " in s]
     for pin in pins:
         assert pin in source, f"the cell defining {constant} must name {pin!r}"
+
+
+def test_the_prose_counts_the_seeds_the_code_runs():
+    """The prose says "ten seeds" and "five seeds" where it describes ``SEEDS`` and
+    ``DIGIT_SEEDS``: those words must stay the counts the code runs."""
+    words = {5: "five", 10: "ten", 20: "twenty"}
+    seeds = seeds_value()
+    (digits,) = assignments("DIGIT_SEEDS")
+    digit_seeds = eval(compile(ast.Expression(digits), "DIGIT_SEEDS", "eval"), {"SEEDS": seeds})  # noqa: S307
+    cells = json.loads(NOTEBOOK.read_text())["cells"]
+    prose = " ".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown").lower()
+    for count, word in words.items():
+        if f"{word} seeds" in prose or f"the {word} splits" in prose:
+            assert count in (len(seeds), len(digit_seeds)), (
+                f"the prose speaks of {word} seeds; "
+                f"the code runs {len(seeds)} and {len(digit_seeds)}"
+            )
+    assert f"{words[len(seeds)]} seeds" in prose, "the prose names how many seeds SEEDS holds"
