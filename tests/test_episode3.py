@@ -148,3 +148,128 @@ def test_the_twin_cnns_of_section_3_10_have_about_the_same_parameters():
     p_linear, p_quadric = dql.count_parameters(linear), dql.count_parameters(quadric)
     assert abs(p_quadric - p_linear) / p_linear < 0.02
     assert "(8, 16)" in source and "(5, 10)" in source
+
+
+# --- the computed sentences: their wording follows the numbers ------------------------------
+MARKDOWN = "\n".join(
+    c.source for c in nbformat.read(EPISODE, as_version=4).cells if c.cell_type == "markdown"
+)
+
+
+def shown(source: str, namespace: dict | None = None, **names) -> str:
+    """Run one cell's code with ``names`` defined (in ``namespace``, shared between calls,
+    where given); the Markdown it displays, joined."""
+    from IPython.display import Markdown
+
+    from dql_teach.viz import markdown_table
+
+    out = []
+    namespace = {} if namespace is None else namespace
+    namespace.update({"torch": torch, "dql": dql, "Markdown": Markdown, "display": out.append,
+                      "markdown_table": markdown_table, **names})  # fmt: skip
+    exec(source, namespace)
+    return "\n".join(getattr(o, "data", str(o)) for o in out)
+
+
+def seed_result(name, accuracies, params=10):
+    histories = [dql.train.History(loss=[1.0], accuracy=[1.0]) for _ in accuracies]
+    return dql.SeedResult(name, params, params, seeds=list(range(len(accuracies))),
+                          accuracies=accuracies, histories=histories)  # fmt: skip
+
+
+def benchmark_cells(monkeypatch, files: dict) -> str:
+    """Sections 3.4 and 3.5's cells that read the results files, on ``files`` instead."""
+    monkeypatch.setattr(dql.timing, "read_benchmark", lambda name, folder=None: files.get(name, {}))
+    namespace = {"REPOSITORY": "https://example.org/repo", "lowrank_ratio": 2.0,
+                 "full_ratio": 2.0, "n": 128, "n_full": 32, "B": 512}  # fmt: skip
+    markers = ('read_benchmark("layers")', "largest = {", 'read_benchmark("compile")')
+    return "\n".join(shown(cell_with(marker), namespace) for marker in markers)
+
+
+def layer_run(form, ratio, dtype="float32", n=256, batch=4096):
+    return {"form": form, "dtype": dtype, "batch": batch, "n": n, "reference": "Linear",
+            "ratio": ratio, "ratio_memory_efficient": 1.5}  # fmt: skip
+
+
+def test_without_results_files_the_benchmark_cells_say_how_to_make_them(monkeypatch):
+    text = benchmark_cells(monkeypatch, {})
+    assert "`python benchmarks/bench_layers.py`" in text
+    assert "`python benchmarks/compile_check.py`" in text
+    assert "https://example.org/repo" in text and "CPU" not in text
+
+
+def test_the_benchmark_cells_show_every_device_and_dtype_the_file_holds(monkeypatch):
+    cpu = {
+        "machine": {"cpu": "Some CPU", "cpu_count": 2},
+        "results": [layer_run("lowrank", 1.1), layer_run("full", 2.5, batch=1024)],
+    }
+    gpu = {
+        "machine": {"gpu": "Some GPU", "cuda": "12.4"},
+        "results": [layer_run("hadamard", 1.05), layer_run("hadamard", 1.1, "bfloat16")],
+    }
+    text = benchmark_cells(monkeypatch, {"layers": {"cpu": cpu, "cuda": {"not_measured": "x"}}})
+    assert "**CPU**, Some CPU (2 cores)" in text and "in float32;" in text
+    assert "CUDA" not in text and "GPU" not in text  # an entry without results is not shown
+    assert "lower at the larger sizes only for `lowrank`" in text  # 1.1 < 2.0, 2.5 > 2.0
+    text = benchmark_cells(monkeypatch, {"layers": {"cpu": cpu, "cuda": gpu}})
+    assert "**CUDA**, Some GPU (CUDA 12.4), in bfloat16 and float32" in text
+    assert "on the CUDA" in text
+
+
+def test_the_rank_sentence_follows_the_sweep():
+    source = cell_with("starts above")
+    ranks = list(range(1, 9))
+    common = {"n": 8, "inits": 5, "true_rank": 3, "ranks": ranks}
+    helped = {k: torch.tensor([0.99] * (k - 2) + [0.5] * (7 - k)) if k > 2 else
+              torch.full((5,), 0.6) for k in ranks}  # fmt: skip
+    text = shown(source, test_acc={k: v[:5] for k, v in helped.items()}, **common)
+    assert "No start of a rank below" in text and "more ways in" in text
+    flat = {k: torch.tensor([0.99, 0.5, 0.5, 0.5, 0.5]) for k in ranks}
+    text = shown(source, test_acc=flat, **common)
+    assert "did not help" in text and "2 starts of a rank below" in text
+
+
+@pytest.mark.parametrize("shift", [0.0, 0.2])
+def test_the_orthonormal_verdict_follows_the_gap(shift):
+    free = seed_result("free", [0.8, 0.9, 0.7, 0.85, 0.75])
+    moved = seed_result("orthonormal", [a + shift + 0.01 * i for i, a in
+                                        enumerate([0.8, 0.85, 0.75, 0.8, 0.8])])  # fmt: skip
+    source = cell_with("accuracy_gap(orthonormal, free)")
+    text = shown(source[source.index("free, orthonormal") :], constrained=[free, moved])
+    gap = dql.accuracy_gap(moved, free)
+    assert f"**{gap.verdict()}**" in text
+    assert ("not accuracy" in text) is (not gap.beyond_spread())
+
+
+@pytest.mark.parametrize("full_accuracy", [0.6, 0.87])
+def test_the_full_neuron_is_said_to_overfit_only_when_it_holds_out_worse(full_accuracy):
+    diagonal = seed_result("diagonal", [0.9, 0.85, 0.88, 0.92, 0.86], params=41)
+    full = seed_result("full", [full_accuracy + 0.01 * i for i in range(5)], params=231)
+    text = shown(cell_with("full_fit.params - diagonal.params"), data_fits=[diagonal, full],
+                 y=torch.zeros(300))  # fmt: skip
+    gap = dql.accuracy_gap(full, diagonal)
+    assert ("It overfits" in text) is (gap.beyond_spread() and gap.gap < 0)
+
+
+def test_the_peer_sentence_calls_rounding_only_what_is(monkeypatch):
+    import dataclasses
+
+    rows = dql.peers.equivalence_table(peers=["qres", "bilinear", "volterra"])
+    text = shown(cell_with("agree = max("), peer_rows=rows)
+    assert "rounding in float64" in text
+    assert "1 from the authors' code; 1 from a formula of the paper" in text
+    rows[1] = dataclasses.replace(rows[1], relative_difference=1e-6)
+    text = shown(cell_with("agree = max("), peer_rows=rows)
+    assert "rounding in float64" not in text and rows[1].peer in text
+
+
+def test_the_prose_types_no_result_that_a_cell_computes():
+    for typed in ("slr` was 2", "about half the connections", "the GEMMs dominate",
+                  "on a GPU too", "All the published layers"):  # fmt: skip
+        assert typed not in MARKDOWN, typed
+    assert "{cite:p}`touvron2023llama`" in MARKDOWN
+    assert "meta-llama/llama/blob/main/llama/model.py" in MARKDOWN
+    assert "zarekxu/QuadraLib/blob/main/README.md" in MARKDOWN
+    for key in ("giles1987learning", "xu2023quadranet", "fan2023one"):
+        assert key in MARKDOWN, key
+    assert "FAN_CODE_SLR" in cell_with("quadratic_param_groups(fan")

@@ -298,6 +298,18 @@ def test_quadratic_param_groups_as_the_fan_groups_code_does():
         dql.quadratic_param_groups(model, 0.1, 0.1, as_authors="fan")
 
 
+def test_the_fan_codes_second_learning_rates_as_their_scripts_set_them():
+    """FAN_CODE_SLR, read by episode 3: slr = 2 in the synthetic experiment (Adam, lr 0.01),
+    1e-4 in the U-Net (AdamW, lr 1e-5), both in asdvfghg/quadratic_efficiency."""
+    from dql_teach.forms import FAN_CODE_SLR
+
+    got = [(r.experiment, r.optimizer, r.lr, r.slr) for r in FAN_CODE_SLR]
+    assert got == [("synthetic experiment", "Adam", 0.01, 2.0), ("U-Net", "AdamW", 1e-5, 1e-4)]
+    for r in FAN_CODE_SLR:
+        assert r.code.startswith("asdvfghg/quadratic_efficiency:"), r
+        assert hasattr(torch.optim, r.optimizer), r
+
+
 def test_quadratic_param_groups():
     model = nn.Sequential(dql.FanQuadric(3, 4), nn.ReLU(), dql.LowRankQuadric(4, 2, rank=2))
     groups = dql.quadratic_param_groups(model, lr=1e-2, quadratic_lr=1e-4)

@@ -6,6 +6,7 @@ out neuron by neuron; then each converter loads random peer parameters into our 
 must agree with the reference to rounding in float64."""
 
 import copy
+import dataclasses
 import re
 
 import pytest
@@ -195,6 +196,35 @@ def test_rows_display_as_the_headers_say(rows):
         assert row.paper and row.note
     assert rows["qres-tf"].layer == "make_layer('hadamard')"
     assert rows["quadraour"].layer == "BranchNormConv2d()"
+
+
+def test_every_row_says_what_its_reference_was_transcribed_from(rows):
+    """Rows checked against code name the file; the others say which text of the paper
+    (formula, description) or that the form is generic, and the table shows it."""
+    sources = {name: row.source for name, row in rows.items()}
+    assert sources == {
+        "dql-quadric": "code", "giles-unit": "paper's formula", "quadralib-T1": "code",
+        "quadralib-T2": "code", "quadralib-T3": "code", "quadralib-T4": "code",
+        "quadrafc": "code", "quadranet-fc": "code, repository unknown", "quadraour": "code",
+        "quadratic-operation": "code", "quadratic-neurons": "code, repository unknown",
+        "relinear-conv": "code", "qres": "code", "qres-tf": "code",
+        "chen-lowrank": "paper's description", "chen-lowrank-orthonormal": "paper's description",
+        "bilinear": "paper's formula", "volterra": "generic",
+    }  # fmt: skip
+    for row in rows.values():
+        assert (row.source == "code") == (row.code is not None), row.name
+        assert row.cells()[peers.TABLE_HEADERS.index("transcribed from")] == row.source
+    assert set(sources.values()) == set(peers.SOURCES)
+
+
+def test_a_peer_must_say_where_its_reference_comes_from():
+    peer = PEERS["qres"]
+    with pytest.raises(ValueError, match="source must be one of"):
+        dataclasses.replace(peer, source="memory")
+    with pytest.raises(ValueError, match="source 'code' goes with a code path"):
+        dataclasses.replace(peer, source="paper's formula")
+    with pytest.raises(ValueError, match="source 'code' goes with a code path"):
+        dataclasses.replace(PEERS["bilinear"], source="code")
 
 
 def test_float32_agrees_to_float32_rounding():

@@ -9,11 +9,13 @@ from .factored import FanQuadric, HadamardQuadric
 from .lowrank import LowRankQuadric, orthonormal_rows
 from .monomial import DiagonalQuadric, QuadricLinear
 from .registry import (
+    FAN_CODE_SLR,
     FORMS,
     QUADRALIB_CODE_TYPES,
     QUADRALIB_TYPES,
     QUADRIC_FORMS,
     VARIANTS,
+    CodeLearningRates,
     FormVariant,
     LinearFacts,
     form_facts,
@@ -25,11 +27,13 @@ from .registry import (
 )
 
 __all__ = [
+    "FAN_CODE_SLR",
     "FORMS",
     "QUADRALIB_CODE_TYPES",
     "QUADRALIB_TYPES",
     "QUADRIC_FORMS",
     "VARIANTS",
+    "CodeLearningRates",
     "DiagonalQuadric",
     "FanQuadric",
     "FormVariant",

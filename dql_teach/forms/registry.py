@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 import torch
 from torch import nn
@@ -26,11 +27,13 @@ from .monomial import DiagonalQuadric, QuadricLinear
 from .variants import QUADRALIB_CODE_TYPES, QUADRALIB_TYPES, VARIANTS, FormVariant
 
 __all__ = [
+    "FAN_CODE_SLR",
     "FORMS",
     "QUADRALIB_CODE_TYPES",
     "QUADRALIB_TYPES",
     "QUADRIC_FORMS",
     "VARIANTS",
+    "CodeLearningRates",
     "FormVariant",
     "LinearFacts",
     "form_facts",
@@ -216,6 +219,40 @@ def make_mlp(
     return nn.Sequential(*layers)
 
 
+@dataclass(frozen=True)
+class CodeLearningRates:
+    """The two learning rates of one experiment of the Fan group's code: everything at ``lr``,
+    the ``g`` and ``b`` branches and ``c`` at ``lr * slr`` (see
+    :func:`quadratic_param_groups`).
+
+    Attributes:
+        experiment: which experiment of the repository.
+        optimizer: the ``torch.optim`` class it trains with.
+        lr: its learning rate (a default of its script).
+        slr: the factor of the second learning rate.
+        code: the file that sets them, as ``"owner/repo:path"``.
+    """
+
+    experiment: str
+    optimizer: str
+    lr: float
+    slr: float
+    code: str
+
+
+FAN_CODE_SLR: tuple[CodeLearningRates, ...] = (
+    CodeLearningRates(
+        "synthetic experiment", "Adam", 0.01, 2.0,
+        "asdvfghg/quadratic_efficiency:synthetic_experiment/main.py",
+    ),
+    CodeLearningRates(
+        "U-Net", "AdamW", 1e-5, 1e-4, "asdvfghg/quadratic_efficiency:car_experiment/train.py"
+    ),
+)  # fmt: skip
+"""The factors ``slr`` the Fan group's code uses, as it sets them (``slr = 2`` in
+``main.py``'s ``__main__``; ``--slr``'s default in the U-Net's ``train.py``)."""
+
+
 def quadratic_param_groups(
     model: nn.Module,
     lr: float,
@@ -234,10 +271,11 @@ def quadratic_param_groups(
     the parameters of the ``g`` and ``b`` branches, ``w^g, b^g, w^b`` *and the constant*
     ``c`` (their ``bias_b``), get ``lr * slr`` and everything else ``lr``. The factor is not
     one fixed rule: ``slr = 2`` (a larger rate) in their synthetic experiment (Adam,
-    ``lr = 0.01``), ``slr = 1e-4`` in their U-Net (AdamW, ``lr = 1e-5``), and their CIFAR
-    trainer uses ``lr = 0.1`` and ``lr_gb = 1e-5`` (SGD). To do what their code does, call
-    ``quadratic_param_groups(model, lr, lr * slr, as_authors=True)``. By default ``c`` stays
-    in the linear group here: it is a constant, not a second-order parameter.
+    ``lr = 0.01``), ``slr = 1e-4`` in their U-Net (AdamW, ``lr = 1e-5``), both in
+    :data:`FAN_CODE_SLR`, and their CIFAR trainer uses ``lr = 0.1`` and ``lr_gb = 1e-5``
+    (SGD). To do what their code does, call ``quadratic_param_groups(model, lr, lr * slr,
+    as_authors=True)``. By default ``c`` stays in the linear group here: it is a constant, not
+    a second-order parameter.
 
     Args:
         model: any module; quadric forms anywhere inside it (layers, convolutions) are found.

@@ -24,7 +24,7 @@ from .load import (
     load_relinear_conv_,
     load_volterra_conv_,
 )
-from .registry import PEERS, Peer, Sizes, peer_state
+from .registry import PEERS, SOURCES, Peer, Sizes, peer_state
 from .table import TABLE_HEADERS, PeerRow, equivalence_table
 
 
@@ -49,6 +49,7 @@ def load_peer_(layer, peer: str, state):
 
 __all__ = [
     "PEERS",
+    "SOURCES",
     "TABLE_HEADERS",
     "Peer",
     "PeerRow",

@@ -16,7 +16,16 @@ from ..forms import make_layer
 from . import load as L
 from . import reference as R
 
-__all__ = ["PEERS", "Peer", "Sizes", "peer_state"]
+__all__ = ["PEERS", "SOURCES", "Peer", "Sizes", "peer_state"]
+
+SOURCES: dict[str, str] = {
+    "code": "the authors' code",
+    "code, repository unknown": "code found in the index, its repository not identified",
+    "paper's formula": "a formula of the paper (no code public)",
+    "paper's description": "the paper's description in words (no code public)",
+    "generic": "a generic form in the paper's spirit, not checked against the paper",
+}
+"""What each :attr:`Peer.source` says its reference pass was transcribed from."""
 
 
 @dataclass(frozen=True)
@@ -59,6 +68,8 @@ class Peer:
         init_options: our options that start where the peer starts (``init="relinear"``).
         buffers: names in ``shapes`` that are buffers, not parameters.
         no_code: what to say where ``code`` is ``None``.
+        source: what :attr:`forward` was transcribed from, a key of :data:`SOURCES`
+            (``"code"``: the file ``code`` names).
     """
 
     name: str
@@ -77,6 +88,13 @@ class Peer:
     init_options: dict = field(default_factory=dict)
     buffers: tuple[str, ...] = ()
     no_code: str = "none public"
+    source: str = "code"
+
+    def __post_init__(self) -> None:
+        if self.source not in SOURCES:
+            raise ValueError(f"source must be one of {list(SOURCES)}, got {self.source!r}")
+        if (self.source == "code") != (self.code is not None):
+            raise ValueError(f"{self.name}: source 'code' goes with a code path, and only it")
 
     def build(self, sizes: Sizes, **options) -> nn.Module:
         """Our layer for this peer at these sizes (``options``: ``dtype=``, ``init=``...)."""
@@ -158,6 +176,7 @@ PEERS: dict[str, Peer] = {p.name: p for p in [
         "its double sum weighs x_j x_k twice (W2_jk, W2_kj): n(n-1)/2 of its n² weights are "
         "redundant; ours keeps the n(n+1)/2 that matter, the count of Noel et al. 2023",
         no_code="none (the paper's formula)",
+        source="paper's formula",
     ),
     _conv_peer(
         "T1", lambda s: {"bilconv.weight": (s.m, s.patch, s.patch), "bilconv.bias": (s.m,)},
@@ -183,6 +202,7 @@ PEERS: dict[str, Peer] = {p.name: p for p in [
         "3n + 3", "as Quadrafc; the file was found in the index, its repository not identified",
         init=lambda s: R.init_quadrafc(s.n, s.m, ("linear1", "linear2", "linear3")),
         no_code="a file in the index, repository not identified",
+        source="code, repository unknown",
     ),
     Peer(
         "quadraour", "QuadraLib's Quadraour (conv, BatchNorm per branch)", "xu2022quadralib",
@@ -212,6 +232,7 @@ PEERS: dict[str, Peer] = {p.name: p for p in [
         "biases (no ReLinear start)",
         init=lambda s: R.init_quadratic_neurons(s.n, s.m),
         no_code="a file in the index, repository not identified",
+        source="code, repository unknown",
     ),
     Peer(
         "relinear-conv", "ReLinear QResNet's quadratic conv", "fan2023expressivity",
@@ -244,6 +265,7 @@ PEERS: dict[str, Peer] = {p.name: p for p in [
         "no public code: a transcription of the paper's description (f = Q^T x, Λ/k, Λ from "
         "0, f as extra outputs in our order); Q free, so Λ/k are not A's eigenvalues",
         options={"return_features": True},
+        source="paper's description",
     ),
     Peer(
         "chen-lowrank-orthonormal", "Chen et al.'s neuron, Q orthonormal", "chen2023efficient",
@@ -254,6 +276,7 @@ PEERS: dict[str, Peer] = {p.name: p for p in [
         "orthonormal=True: Λ/k are A's nonzero eigenvalues; whether the paper keeps Q "
         "orthonormal in training was not checked",
         options={"return_features": True},
+        source="paper's description",
     ),
     Peer(
         "bilinear", "Shazeer's bilinear layer (the paper's formula)", "shazeer2020glu", None,
@@ -263,6 +286,7 @@ PEERS: dict[str, Peer] = {p.name: p for p in [
         "(xW + b)⊗(xV + c); a GLU (Dauphin et al. 2017) puts a sigmoid on one factor, SwiGLU "
         "a Swish: those are not quadrics",
         no_code="none (the paper's formula)",
+        source="paper's formula",
     ),
     Peer(
         "volterra", "second-order Volterra conv (generic)", "zoumpourlis2017nonlinear", None,
@@ -273,6 +297,7 @@ PEERS: dict[str, Peer] = {p.name: p for p in [
         "in the spirit of Zoumpourlis et al. 2017: their exact formula and parameter count "
         "were not checked (their Torch7 code is not in the index)",
         no_code="not in the index (Torch7, CUDA)",
+        source="generic",
     ),
 ]}  # fmt: skip
 """Every published layer the library is checked against, by name."""

@@ -31,6 +31,9 @@ class PeerRow:
         paper: its bib key.
         code: the authors' code (``"owner/repo:path"``) or ``None``.
         no_code: what is known of the code where ``code`` is ``None``.
+        source: what the reference pass was transcribed from, a key of
+            :data:`~dql_teach.peers.registry.SOURCES` (``"code"``, ``"paper's formula"``...):
+            the row checks the layer against that transcription, not against running code.
         layer: our layer with its options, as it would be built.
         max_difference: the largest ``|ours - reference|`` over a random batch, with random
             parameters in the peer's layout loaded by the converter.
@@ -50,6 +53,7 @@ class PeerRow:
     paper: str | None
     code: str | None
     no_code: str
+    source: str
     layer: str
     max_difference: float
     relative_difference: float
@@ -65,13 +69,14 @@ class PeerRow:
         init = {True: "yes", False: "no", None: "not known"}[self.same_init]
         return [
             self.peer, f"`{self.paper}`", f"`{self.code}`" if self.code else self.no_code,
-            f"`{self.layer}`", f"{self.max_difference:.1e} ({self.relative_difference:.0e})",
+            self.source, f"`{self.layer}`",
+            f"{self.max_difference:.1e} ({self.relative_difference:.0e})",
             f"{self.peer_parameter_formula} / {self.our_parameter_formula}", init, self.note,
         ]  # fmt: skip
 
 
 TABLE_HEADERS = [
-    "published layer", "paper", "authors' code", "dql_teach layer",
+    "published layer", "paper", "authors' code", "transcribed from", "dql_teach layer",
     "max |difference| (relative)",
     "parameters per neuron (theirs / ours)", "same start", "note",
 ]  # fmt: skip
@@ -189,6 +194,7 @@ def equivalence_table(
                 paper=peer.paper,
                 code=peer.code,
                 no_code=peer.no_code,
+                source=peer.source,
                 layer=_layer_text(peer, layer),
                 max_difference=difference,
                 relative_difference=difference / scale if scale else difference,
