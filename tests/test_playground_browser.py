@@ -90,7 +90,9 @@ def pixels(page, index: int) -> str:
     return page.eval(f"{ROOTS}[{index}].querySelector('canvas').toDataURL()")
 
 
-def wait_for(page, expression: str, seconds: float = 5.0):
+def wait_for(page, expression: str, seconds: float = 60.0):
+    """Pump the page until ``expression`` is truthy. The limit only guards against a hang: the
+    page trains a few epochs per animation frame, and a busy CI machine gives it few frames."""
     deadline = time.monotonic() + seconds
     while not (value := page.eval(expression)) and time.monotonic() < deadline:
         page.pump(0.05)
