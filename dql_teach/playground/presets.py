@@ -2,9 +2,9 @@
 
 Each preset is a dict of :func:`dql_teach.playground.playground` arguments; arguments given
 next to ``preset=`` override it. The circles presets use ``noise=0.1`` (the library's default
-is 0.05): there a lone Hadamard or rank-1 neuron, whose best boundary is a band, stays below
-80 % on every seed tried (0.75-0.79 with 240 training points), while at 0.05 its band reaches
-82 % on some seeds; one full or Fan neuron still separates the rings (98-100 %).
+is 0.05): there a lone Hadamard or rank-1 neuron, which cannot draw an ellipse, stays below
+80 % on every seed tried (0.75-0.79 with 240 training points), while at 0.05 it reaches 82 % on
+some seeds; one full or Fan neuron still separates the rings (98-100 %).
 tests/test_playground_browser.py trains these presets in the browser and checks those facts.
 """
 
@@ -37,13 +37,13 @@ PRESETS: dict[str, dict] = {
     },
     "hadamard-circles": {
         "dataset": "circles", "noise": 0.1, "form": "hadamard", "hidden": 0,
-        "title": "One Hadamard neuron on the circles: (u·x)(v·x) is never an ellipse, so the "
-                 "best it can do is a band.",
+        "title": "One Hadamard neuron on the circles: (u·x)(v·x) is never an ellipse, so it "
+                 "cannot enclose the inner ring.",
     },
     "lowrank-circles": {
         "dataset": "circles", "noise": 0.1, "form": "lowrank", "hidden": 0,
         "title": "One rank-1 neuron on the circles: its A has a zero eigenvalue, so it draws "
-                 "parabolas and line pairs.",
+                 "parabolas and parallel lines, never an ellipse.",
     },
     "diagonal-xor": {
         "dataset": "xor", "form": "diagonal", "hidden": 0,
