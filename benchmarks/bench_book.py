@@ -71,7 +71,8 @@ def build(timeout: int) -> dict:
         html = Path(tmp) / "_build" / "html"
         pages = len(list(html.rglob("*.html"))) if html.exists() else 0
     tail = (proc.stdout + proc.stderr).strip().splitlines()[-5:]
-    warnings = sum("WARNING" in line for line in (proc.stdout + proc.stderr).splitlines())
+    # Sphinx's "WARNING: ..." lines, not the kernels' "[IPKernelApp] WARNING | ..." notices
+    warnings = sum("WARNING:" in line for line in (proc.stdout + proc.stderr).splitlines())
     return {
         "command": " ".join(command[:3]) + " --path-output <empty temporary folder> .",
         "seconds": seconds,
