@@ -167,3 +167,45 @@ def test_2_5_a_lone_hadamard_neuron_fails_to_enclose_the_inner_ring(noisy_circle
                 "ellipse",
                 "circle",
             )
+
+
+def test_exercise_1_the_answer_is_parallel_lines_from_eigenvalues_0_and_4():
+    A, b, c = dql.conic_to_quadric(2, 2, 2, 0, 0, -1)
+    assert torch.allclose(torch.linalg.eigvalsh(A), torch.tensor([0.0, 4.0]), atol=1e-6)
+    assert dql.classify_quadric(A, b, c).name == "parallel lines"
+    # the lines x1 + x2 = ±1/sqrt(2) lie on the conic
+    t = torch.linspace(-2, 2, 5)
+    for offset in (1 / 2**0.5, -(1 / 2**0.5)):
+        points = torch.stack([t, offset - t], dim=1)
+        assert torch.allclose(dql.evaluate_quadric(A, b, c, points), torch.zeros(5), atol=1e-5)
+
+
+def test_exercise_3_the_answer_counts_the_parameters_of_n_64():
+    n = 64
+    full, diagonal = dql.QuadricLinear(n, 1), dql.DiagonalQuadric(n, 1)
+    assert dql.count_parameters(full) == 2145
+    assert dql.count_parameters(diagonal) == 129
+    assert n * (n - 1) // 2 == 2016 and n * (n + 1) // 2 == 2080
+    assert dql.count_parameters(full) - dql.count_parameters(diagonal) == 2016
+
+
+def test_exercise_5_the_answer_is_two_sheets_around_0_0_minus_1():
+    A = torch.diag(torch.tensor([1.0, 1.0, -1.0]))
+    b = torch.tensor([0.0, 0.0, -2.0])
+    centre, c_prime = dql.complete_square(A, b, 0.0)
+    assert torch.allclose(centre, torch.tensor([0.0, 0.0, -1.0]))
+    assert float(c_prime) == pytest.approx(1.0)
+    assert dql.classify_quadric(A, b, torch.tensor(0.0)).name == "hyperboloid of two sheets"
+
+
+@pytest.mark.parametrize(
+    "u, v, q", [((1.0, 0.0), (0.0, 4.0), (1.0, -3.0)), ((1.0, 1.0), (1.0, 3.0), (0.0, -6.0))]
+)
+def test_exercise_6_both_answers_give_the_asked_a(u, v, q):
+    fan = dql.FanQuadric(2, 1)
+    with torch.no_grad():
+        fan.weight_u.copy_(torch.tensor([u]))
+        fan.weight_v.copy_(torch.tensor([v]))
+        fan.weight_sq.copy_(torch.tensor([q]))
+    A = fan.as_quadric()[0][0]
+    assert torch.allclose(A, torch.tensor([[1.0, 2.0], [2.0, -3.0]]))
