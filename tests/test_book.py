@@ -219,6 +219,13 @@ def test_plotly_figures_draw_and_sliders_work_without_a_kernel(rendered, name):
     while (active := page.eval(active_js)) != step["last"] and time.monotonic() < deadline:
         page.pump(0.2)
     assert active == step["last"]
+    # and a screen reader hears where the click put it (the keyboard test starts from there)
+    aria_js = (f"document.getElementById('{step['id']}').querySelector('.slider-container')"
+               ".getAttribute('aria-valuenow')")  # fmt: skip
+    deadline = time.monotonic() + 10
+    while (now := page.eval(aria_js)) != str(step["last"]) and time.monotonic() < deadline:
+        page.pump(0.2)
+    assert now == str(step["last"]), "a click on the slider must update its aria-valuenow"
     assert page.errors == info["errors"] == []
 
 

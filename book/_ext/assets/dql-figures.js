@@ -290,7 +290,10 @@
         describe(gd);
         tools3d(gd, spec);
         gd.on("plotly_afterplot", function () { describe(gd); placeShield(gd); });
+        // a click or drag on the slider moves it without a redraw of its own: say where it is
+        gd.on("plotly_sliderchange", function () { describe(gd); });
         gd.on("plotly_animated", function () {
+          describe(gd);
           fitTitle(gd).then(function () { return fitTop(gd); });
         });
         window.dqlFigures.drawn += 1;
