@@ -19,6 +19,13 @@ from .analysis import (
 )
 from .baselines import best_line
 from .compare import fit_together, run_seeds, run_seeds_on
+from .conic import (
+    conic_to_quadric,
+    eigen_to_matrix,
+    matrix_to_eigen,
+    quadric_to_conic,
+    rotation_matrix,
+)
 from .conv import BranchNormConv2d, QuadricConv2d
 from .convert import quadrify
 from .data import (
@@ -57,13 +64,8 @@ from .quadric import (
     as_quadric,
     classify_quadric,
     complete_square,
-    conic_to_quadric,
-    eigen_to_matrix,
     evaluate_quadric,
-    matrix_to_eigen,
     normalize_quadric,
-    quadric_to_conic,
-    rotation_matrix,
 )
 from .results import (
     AccuracyGap,

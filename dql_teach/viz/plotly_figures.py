@@ -16,7 +16,8 @@ import plotly.graph_objects as go
 from torch import Tensor, nn
 
 from .._checks import check_int
-from ..quadric import CONIC_COEFFICIENTS, classify_quadric, conic_to_quadric, normalize_quadric
+from ..conic import CONIC_COEFFICIENTS, conic_to_quadric
+from ..quadric import classify_quadric, normalize_quadric
 from .display import conic_text
 from .grids import (
     _check_data,

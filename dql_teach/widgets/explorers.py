@@ -13,7 +13,7 @@ from torch import nn
 
 from .. import FORMS, make_layer, viz
 from .._checks import check_int, check_number
-from ..quadric import conic_to_quadric, eigen_to_matrix, matrix_to_eigen
+from ..conic import conic_to_quadric, eigen_to_matrix, matrix_to_eigen
 from .base import _STYLE, Explorer, reused_axes
 
 __all__ = ["ConicExplorer", "NeuronFormExplorer", "QuadricSurfaceExplorer"]
