@@ -4,7 +4,8 @@ One JavaScript source, two hosts. The app is plain ES modules in this folder, in
 TensorFlow Playground's shape: the maths (``data.js``: datasets; ``forms.js``: every form's
 forward and backward on the library's ``state_dict()`` names; ``conic.js``: naming and tracing
 the conic; ``train.js``: the 2-h-1 model, binary cross-entropy, Adam), the drawing
-(``draw.js``: canvas) and the controls (``controls.js``: DOM), tied together by ``app.js``.
+(``draw.js``: canvas) and the controls (``controls.js``: DOM), tied together by ``app.js``
+(the controller) and mounted by ``hooks.js`` (the page hooks, ``window.dqlTeach``).
 
 - In Jupyter, Colab and VS Code, :func:`playground` returns an object that displays as HTML
   with the script inlined: it trains in the output, with no kernel round trip.

@@ -1,10 +1,10 @@
-// The playground's controller: the state (data, model, optimiser), the training loop, and
-// the page hooks. One controller per root element carrying data-dql-playground (its value is
-// the JSON config that dql_teach.playground writes); mountAll() finds and mounts them, once.
+// The playground's controller: the state (data, model, optimiser), the training loop and the
+// redraw. One controller per root element carrying data-dql-playground (its value is the JSON
+// config that dql_teach.playground writes); hooks.js mounts them and publishes the page hooks.
 //
-// Hooks kept stable for tests: window.dqlTeach.forward(form, state, X); root.dqlPlayground
-// with set({dataset, form, hidden, seed, ...}), train(epochs) -> Promise<{accuracy, loss, ms}>
-// (train accuracy as a fraction) and render() -> milliseconds.
+// Kept stable for tests: root.dqlPlayground with set({dataset, form, hidden, seed, ...}),
+// train(epochs) -> Promise<{accuracy, loss, ms}> (train accuracy as a fraction) and
+// render() -> milliseconds.
 
 import {
   DATASET_NAMES,
@@ -14,7 +14,7 @@ import {
   splitDataset,
   subSeed,
 } from "./data.js";
-import { FORM_NAMES, backward, formParams, forward, neuronQuadric } from "./forms.js";
+import { FORM_NAMES, formParams, neuronQuadric } from "./forms.js";
 import { classifyConic, conicText } from "./conic.js";
 import {
   Adam,
@@ -23,8 +23,6 @@ import {
   makeModel,
   modelFromState,
   modelParams,
-  networkForward,
-  networkGrad,
   parameterCount,
   stateDict,
   trainEpochs,
@@ -71,7 +69,7 @@ export const DEFAULTS = {
 };
 
 const NO_CURVE = ["zero everywhere", "no curve", "empty", "not finite"];
-const live = new Set(); // mounted controllers, redrawn when the page's theme changes
+export const live = new Set(); // mounted controllers, redrawn when the page's theme changes
 
 export class Playground {
   constructor(root, config = {}) {
@@ -517,75 +515,4 @@ function legendItem(colour, dash, text) {
   swatch.style.borderTopColor = colour;
   swatch.style.borderTopStyle = dash.length ? "dashed" : "solid";
   return el("li", {}, [swatch, el("span", { text })]);
-}
-
-function parseConfig(root) {
-  const text = root.getAttribute("data-dql-playground");
-  if (!text) return {};
-  try {
-    const config = JSON.parse(text);
-    return config && typeof config === "object" ? config : {};
-  } catch (error) {
-    return {
-      title: `This playground's settings could not be read (${error.message}); defaults are used.`,
-    };
-  }
-}
-
-// Mount one root (again: the same controller).
-export function mount(root, config = null) {
-  if (root.dqlPlayground) return root.dqlPlayground;
-  const controller = new Playground(root, config || parseConfig(root));
-  root.dqlPlayground = controller;
-  return controller;
-}
-
-// Mount every root in the document that is not mounted yet.
-export function mountAll(doc = document) {
-  return [...doc.querySelectorAll("[data-dql-playground]")].map((root) => mount(root));
-}
-
-function watchTheme() {
-  // the book's theme switch sets html[data-theme]; JupyterLab sets body[data-jp-theme-light],
-  // VS Code body[data-vscode-theme-kind]
-  if (typeof MutationObserver !== "function" || window.dqlTeachThemeWatch) return;
-  window.dqlTeachThemeWatch = true;
-  const observer = new MutationObserver(() => {
-    for (const p of [...live]) {
-      if (p.root.isConnected) p.render();
-      else p.dispose();
-    }
-  });
-  observer.observe(document.documentElement, {
-    attributes: true,
-    attributeFilter: ["data-theme", "class"],
-  });
-  const body = ["data-jp-theme-light", "data-vscode-theme-kind", "class"];
-  if (document.body) observer.observe(document.body, { attributes: true, attributeFilter: body });
-}
-
-export const api = {
-  version: VERSION,
-  forms: FORM_NAMES,
-  datasets: DATASET_NAMES,
-  forward,
-  backward,
-  networkForward,
-  networkGrad,
-  classifyConic,
-  makeDataset,
-  mount,
-  mountAll,
-  Playground,
-};
-
-// In a page (not under Node): publish the hooks and mount what is there.
-if (typeof window !== "undefined" && typeof document !== "undefined") {
-  window.dqlTeach = api;
-  const go = () => {
-    watchTheme();
-    mountAll(document);
-  };
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", go);
-  else go();
 }

@@ -26,7 +26,8 @@ MODULES: tuple[str, ...] = (
     "train.js",  # the 2-h-1 model, BCE loss, Adam
     "draw.js",  # canvas drawing
     "controls.js",  # DOM controls
-    "app.js",  # the controller and the page hooks
+    "app.js",  # the controller: state, training loop, redraw
+    "hooks.js",  # mounting and the page hooks (window.dqlTeach)
 )
 """The ES modules in dependency order: each imports only from modules before it."""
 
