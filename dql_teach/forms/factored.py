@@ -351,31 +351,25 @@ class HadamardQuadric(QuadricForm):
         ``c``, or zeros, without a linear term). The layer's output is
         ``first * second + linear``; :class:`~dql_teach.BranchNormConv2d` normalises each
         branch first, as QuadraLib's convolutional neuron does."""
+        first, second, lin = self._factors(x, linear)
+        if lin is None:
+            lin = torch.zeros_like(first)
+        return first, second, lin if self.bias is None else lin + self.bias
+
+    def _factors(self, x: Tensor, linear: LinearOp) -> tuple[Tensor, Tensor, Tensor | None]:
+        """The two factors and the linear part without ``c`` (``None`` without a linear
+        term), each ``(*, out_features)``, from one GEMM of the stacked weights."""
         m = self.out_features
         h = linear(x, self._stacked_weight(), self._stacked_bias())  # (*, k m): one GEMM
         parts = h.split(m, dim=-1)  # one backward copy for all parts (slices: one each)
         first = parts[0]
         second = first if self.weight_v is None else parts[1]
         if self.residual:
-            lin = first
-        elif self.weight is not None:
-            lin = parts[-1]
-        else:
-            lin = torch.zeros_like(first)
-        return first, second, lin if self.bias is None else lin + self.bias
+            return first, second, first
+        return first, second, parts[-1] if self.weight is not None else None
 
     def _compute(self, x: Tensor, linear: LinearOp) -> Tensor:
-        m = self.out_features
-        h = linear(x, self._stacked_weight(), self._stacked_bias())  # (*, k m): one GEMM
-        parts = h.split(m, dim=-1)  # one backward copy for all parts (slices: one each)
-        a = parts[0]
-        b = a if self.weight_v is None else parts[1]
-        if self.residual:
-            linear_part = a
-        elif self.weight is not None:
-            linear_part = parts[-1]
-        else:
-            linear_part = None
+        a, b, linear_part = self._factors(x, linear)
         if linear_part is None:
             y = a * b
             return y if self.bias is None else y + self.bias
