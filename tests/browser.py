@@ -20,7 +20,9 @@ from __future__ import annotations
 import base64
 import itertools
 import json
+import os
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
@@ -51,6 +53,15 @@ FLAGS = [
 LOCAL_SCHEMES = ("file:", "data:", "blob:", "about:", "chrome:", "devtools:")
 
 
+def _group_alive(group: int) -> bool:
+    """Whether any process of the process group ``group`` is still running."""
+    try:
+        os.killpg(group, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
 class Browser:
     """One headless Chromium, driven over the DevTools protocol."""
 
@@ -67,6 +78,7 @@ class Browser:
             [self.executable, *FLAGS, f"--user-data-dir={self._profile.name}", "about:blank"],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
+            start_new_session=True,  # its helper processes too can be stopped as one group
         )
         port_file = Path(self._profile.name) / "DevToolsActivePort"
         deadline = time.monotonic() + self.timeout
@@ -84,11 +96,23 @@ class Browser:
     def __exit__(self, *exc) -> None:
         if getattr(self, "_ws", None) is not None:
             self._ws.close()
-        self._proc.terminate()
-        try:
-            self._proc.wait(10)
-        except subprocess.TimeoutExpired:
-            self._proc.kill()
+        # the whole process group: a helper (crash handler, utility process) that outlives the
+        # browser can still write into the profile while it is being removed
+        group = self._proc.pid  # start_new_session: the group's id is the browser's pid
+        for sig in (signal.SIGTERM, signal.SIGKILL):
+            try:
+                os.killpg(group, sig)
+            except ProcessLookupError:
+                break
+            try:
+                self._proc.wait(10)
+            except subprocess.TimeoutExpired:
+                continue
+            deadline = time.monotonic() + 5
+            while time.monotonic() < deadline and _group_alive(group):
+                time.sleep(0.05)
+            if not _group_alive(group):
+                break
         self._profile.cleanup()
 
     # --- protocol ------------------------------------------------------------------------------
