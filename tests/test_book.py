@@ -351,6 +351,39 @@ def test_every_slider_moves_with_the_keyboard(rendered, name):
         while page.eval(moved) != [want, str(want)] and time.monotonic() < deadline:
             page.pump(0.2)
         assert page.eval(moved) == [want, str(want)], f"{name}: {step} did not move {key}"
+        # its redraw done before the next figure's Tab (the page then gives the focus back)
+        page.eval(f"document.querySelector('[data-test=\"{key}\"]').dqlStep.then(() => true)")
+    assert page.errors == [] and page.messages == rendered[name]["messages"]
+
+
+STEP_THEN_TAB_AWAY = r"""(async (key) => {
+  const f = document.querySelector(`[data-test="${key}"]`);
+  const g = f.querySelector('.slider-container');
+  const opts = f._fullLayout.sliders[0];
+  const start = opts.active;
+  // a link of the text (a heading's # link is hidden until hovered, and takes no focus)
+  const away = document.querySelector('.bd-article p a[href]:not(.headerlink)');
+  g.focus();
+  const k = start === opts.steps.length - 1 ? 'ArrowLeft' : 'ArrowRight';
+  g.dispatchEvent(new KeyboardEvent('keydown', {key: k, bubbles: true, cancelable: true}));
+  away.focus();  // the reader tabs on while the step still redraws
+  const left = document.activeElement === away;
+  const step = f.dqlStep;  // the page's promise of the step: absent, nothing was waited for
+  await step;
+  return {left, waited: step instanceof Promise, moved: f._fullLayout.sliders[0].active !== start,
+          kept: document.activeElement === away};
+})"""
+
+
+@pytest.mark.parametrize("name", EPISODES)
+def test_a_slow_slider_step_does_not_pull_the_focus_back(rendered, name):
+    page = rendered[name]["page"]
+    page.send("Page.bringToFront")
+    keys = page.eval(SLIDERS)
+    assert keys, f"{name} has no slider figure"
+    result = page.eval(f"({STEP_THEN_TAB_AWAY})('{keys[0]}')")
+    want = {"left": True, "waited": True, "moved": True, "kept": True}
+    assert result == want, f"{name}: {result}"
     assert page.errors == [] and page.messages == rendered[name]["messages"]
 
 

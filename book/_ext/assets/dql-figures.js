@@ -207,14 +207,18 @@
     var update = {};
     update["sliders[" + index + "].active"] = next;
     var g = event.currentTarget;
-    Plotly.relayout(gd, update)
+    // gd.dqlStep: the step this key started, done when its redraw is (the tests wait on it)
+    gd.dqlStep = Plotly.relayout(gd, update)
       .then(function () {
         describe(gd);
         return runStep(gd, opts.steps[next]);
       })
       .then(function () {
         describe(gd);
-        if (document.activeElement !== g && g.isConnected) g.focus();
+        // a redraw can drop the focus to <body>: give it back, but never pull it away from
+        // wherever the reader has gone since (a slow redraw ends after the next Tab)
+        var focused = document.activeElement;
+        if ((!focused || focused === document.body) && g.isConnected) g.focus();
       });
   }
 
