@@ -69,11 +69,10 @@ def _check_state(state: object, form: str, hidden: int, rank: int) -> dict[str, 
 
     if not isinstance(state, Mapping):
         raise TypeError(f"state must be a mapping of parameter names, got {type(state).__name__}")
-    options = {"rank": rank} if form == "lowrank" else {}
-    if hidden == 0:
-        reference = make_layer(form, 2, 1, **options)
+    if hidden == 0:  # rank: the forms whose rank is an option take it, the others ignore it
+        reference = make_layer(form, 2, 1, rank=rank)
     else:
-        reference = make_mlp([2, hidden, 1], [form, "linear"], **options)
+        reference = make_mlp([2, hidden, 1], [form, "linear"], rank=rank)
     expected = {k: tuple(v.shape) for k, v in reference.state_dict().items()}
     if set(state) != set(expected):
         raise ValueError(

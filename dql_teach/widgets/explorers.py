@@ -206,7 +206,7 @@ class NeuronFormExplorer(Explorer):
     @staticmethod
     def _default_layer(form: str) -> nn.Module:
         """A neuron of ``form`` on two inputs whose parameters draw something visible."""
-        layer = make_layer(form, 2, 1, **({"rank": 1} if form == "lowrank" else {}))
+        layer = make_layer(form, 2, 1, rank=1)  # one factor where the rank is an option
         with torch.no_grad():
             for name, p in layer.named_parameters():
                 p.fill_(0.0)

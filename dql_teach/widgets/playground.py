@@ -96,10 +96,10 @@ class PlaygroundRun:
 def build_playground_model(config: PlaygroundConfig) -> nn.Module:
     """A fresh network for ``config``: one neuron of its form, or ``hidden`` neurons + ReLU +
     a linear read-out (:func:`dql_teach.make_mlp`)."""
-    options = {"rank": 1} if config.form == "lowrank" else {}
+    # rank: one factor for the forms whose rank is an option; the others ignore it
     if config.hidden == 0:
-        return make_layer(config.form, 2, 1, **options)
-    return make_mlp([2, config.hidden, 1], [config.form, "linear"], **options)
+        return make_layer(config.form, 2, 1, rank=1)
+    return make_mlp([2, config.hidden, 1], [config.form, "linear"], rank=1)
 
 
 def train_playground(
