@@ -29,7 +29,7 @@ import json
 import time
 
 import torch
-from _common import RESULTS, load_average, machine_info
+from _common import RESULTS, load_average, machine_info, write_results
 
 import dql_teach as dql
 
@@ -174,8 +174,7 @@ def main(argv: list[str] | None = None) -> dict:
     X, y = dql.make_dataset("moons", n_samples=100, seed=0)
     dql.run_seeds("warm-up", lambda: dql.make_mlp([2, 4, 1]), X, y, range(2), epochs=5)
     out = RESULTS / ("seeds-quick.json" if args.quick else "seeds.json")
-    result = json.loads(out.read_text()) if out.exists() else {}
-    result["seeds"] = len(SEEDS)
+    write_results(out, len(SEEDS), "seeds")  # each section is a key: the others are kept
     for section in args.sections:
         if section == "episode4" and args.quick:
             continue
@@ -189,10 +188,9 @@ def main(argv: list[str] | None = None) -> dict:
             if not args.skip_sequential_episode:
                 run["one_fit_per_seed"] = episode4(False)
         run["load_average_after"] = load_average()
-        result[section] = run
-    out.write_text(json.dumps(result, indent=2) + "\n")
+        write_results(out, run, section)
     print(f"wrote {out}")
-    return result
+    return json.loads(out.read_text())
 
 
 if __name__ == "__main__":
