@@ -387,6 +387,43 @@ def test_a_slow_slider_step_does_not_pull_the_focus_back(rendered, name):
     assert page.errors == [] and page.messages == rendered[name]["messages"]
 
 
+# --- the playgrounds, as the text says ----------------------------------------------------
+# what one neuron alone (hidden = 0) does on a dataset, as episodes 1 and 2 say it: separates
+# the classes (>= 95% train accuracy) or fails (<= 80%)
+ONE_NEURON = {("circles", "full"): True, ("circles", "fan"): True,
+              ("circles", "hadamard"): False, ("circles", "linear"): False,
+              ("xor", "diagonal"): False, ("xor", "linear"): False}  # fmt: skip
+TRAIN_ON_PAGE = r"""(async (i) => {
+  const p = document.querySelectorAll('[data-dql-playground]')[i].dqlPlayground;
+  const r = await p.train(300);
+  p.reset();  // as the reader finds it
+  return r.accuracy;
+})"""
+
+
+def test_the_playgrounds_on_the_pages_do_what_the_text_says(rendered):
+    checked = []
+    for name in EPISODES:
+        page = rendered[name]["page"]
+        configs = page.eval(
+            "[...document.querySelectorAll('[data-dql-playground]')]"
+            ".map(r => r.dqlPlayground.summary().config)"
+        )
+        for i, c in enumerate(configs):
+            separates = ONE_NEURON.get((c["dataset"], c["form"]))
+            if c["hidden"] != 0 or c["mode"] != "train" or separates is None:
+                continue
+            accuracy = page.eval(f"({TRAIN_ON_PAGE})({i})")  # the page's own seed
+            case = (name, c["dataset"], c["form"], accuracy)
+            assert accuracy >= 0.95 if separates else accuracy <= 0.8, case
+            checked.append((c["dataset"], c["form"]))
+        assert page.errors == [] and page.messages == rendered[name]["messages"]
+    # the cases the text makes, each on a page: full separates the circles; Hadamard, diagonal
+    # (XOR) and linear neurons fail
+    assert {("circles", "full"), ("circles", "hadamard"), ("xor", "diagonal")} <= set(checked)
+    assert {("circles", "linear"), ("xor", "linear")} & set(checked), checked
+
+
 # --- dark mode -----------------------------------------------------------------------------
 DARK = r"""(async () => {
   const figs = [...document.querySelectorAll('div.plotly-graph-div')].filter(f => f._fullLayout);
