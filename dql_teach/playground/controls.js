@@ -163,7 +163,7 @@ export function buildLayout(root, config, choices) {
       el("p", { className: "dqlp-key" }, [
         el("span", { className: "dqlp-class0", text: "●" }),
         " class 0   ",
-        el("span", { className: "dqlp-class1", text: "✕" }),
+        el("span", { className: "dqlp-class1", text: "▲" }),
         " class 1   ",
         "outlined in the text colour: test points",
       ]),

@@ -197,23 +197,22 @@ function drawPoints(ctx, data, bounds, size, colours, isTest) {
   ctx.lineWidth = isTest ? 1.6 : 1;
   ctx.strokeStyle = outline;
   ctx.stroke();
-  // class 1: crosses, drawn twice: a wide outline, then the colour
+  // class 1: upward triangles, the book's marker for class 1 (viz.style.CLASS_SYMBOLS), of
+  // about the circles' area
+  const t = 1.5 * r;
   ctx.beginPath();
   for (let s = 0; s < data.n; s++) {
     if (data.y[s] !== 1) continue;
     const x = ((data.X[2 * s] - x0) / (x1 - x0)) * size;
     const y = size - ((data.X[2 * s + 1] - y0) / (y1 - y0)) * size;
-    ctx.moveTo(x - r, y - r);
-    ctx.lineTo(x + r, y + r);
-    ctx.moveTo(x - r, y + r);
-    ctx.lineTo(x + r, y - r);
+    ctx.moveTo(x, y - t);
+    ctx.lineTo(x + 0.866 * t, y + 0.5 * t);
+    ctx.lineTo(x - 0.866 * t, y + 0.5 * t);
+    ctx.closePath();
   }
-  ctx.lineCap = "round";
-  ctx.strokeStyle = outline;
-  ctx.lineWidth = isTest ? 4.6 : 4;
-  ctx.stroke();
-  ctx.strokeStyle = colours.class1;
-  ctx.lineWidth = 2;
+  ctx.fillStyle = colours.class1;
+  ctx.fill();
+  ctx.lineJoin = "round";
   ctx.stroke();
   ctx.restore();
 }
