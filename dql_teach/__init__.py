@@ -67,13 +67,12 @@ from .quadric import (
     evaluate_quadric,
     normalize_quadric,
 )
+from .ratio import ParameterRatio, parameter_ratio
 from .results import (
     AccuracyGap,
-    ParameterRatio,
     SeedResult,
     accuracy_gap,
     beats,
-    parameter_ratio,
     pareto_front,
     results_table,
     smallest_reaching,
