@@ -36,14 +36,15 @@ import {
   themeColours,
 } from "./draw.js";
 import {
-  FORM_FORMULAS,
   FORM_LABELS,
   buildLayout,
   buildSliders,
-  coefficientLabel,
+  coefficientEntries,
   el,
   formatPercent,
   hiddenText,
+  legendItem,
+  modelText,
   syncSliders,
 } from "./controls.js";
 
@@ -299,21 +300,8 @@ export class Playground {
       this.sliders = [];
       return;
     }
-    const entries = [];
-    for (const { name, shape } of formParams(this.config.form, 2, 1, this.model.rank)) {
-      const data = this.model.first[name];
-      if (!data) continue;
-      for (let i = 0; i < data.length; i++) {
-        const index = shape.length > 1 ? `[0, ${i}]` : "[0]";
-        entries.push({
-          key: name,
-          index: i,
-          label: coefficientLabel(name, i, shape),
-          title: `${name}${shape.length === 3 ? `[0, ${Math.floor(i / 2)}, ${i % 2}]` : index}`,
-          value: data[i],
-        });
-      }
-    }
+    const params = formParams(this.config.form, 2, 1, this.model.rank);
+    const entries = coefficientEntries(params, this.model.first);
     this.sliders = buildSliders(ui.sliders, entries, (key, index, value) => {
       this.pause();
       this.model.first[key][index] = value;
@@ -467,11 +455,7 @@ export class Playground {
     ui.parameters.textContent = String(parameterCount(this.model));
     ui.epoch.textContent = `epoch ${this.epoch}`;
     const form = FORM_LABELS[c.form];
-    ui.formula.textContent =
-      c.hidden === 0
-        ? `One ${form} neuron: ${FORM_FORMULAS[c.form]}; class 1 where q(x) > 0.`
-        : `A 2-${c.hidden}-1 network: ${c.hidden} ${form} neurons, ReLU, a linear read-out. ` +
-          `Each hidden neuron: ${FORM_FORMULAS[c.form]}.`;
+    ui.formula.textContent = modelText(c.form, c.hidden);
     const items = [];
     if (c.hidden === 0) {
       const q = conics[0];
@@ -508,11 +492,4 @@ export class Playground {
     if (this.sliders) syncSliders(this.sliders, (key, index) => this.model.first[key][index]);
     this._syncButtons();
   }
-}
-
-function legendItem(colour, dash, text) {
-  const swatch = el("span", { className: "dqlp-swatch", "aria-hidden": "true" });
-  swatch.style.borderTopColor = colour;
-  swatch.style.borderTopStyle = dash.length ? "dashed" : "solid";
-  return el("li", {}, [swatch, el("span", { text })]);
 }

@@ -235,6 +235,44 @@ export function coefficientLabel(name, index, shape) {
   }
 }
 
+// One slider entry per scalar of one neuron's parameters (m = 1, n = 2): params as
+// forms.formParams gives them, first the layer's {name: flat values}.
+export function coefficientEntries(params, first) {
+  const entries = [];
+  for (const { name, shape } of params) {
+    const data = first[name];
+    if (!data) continue;
+    for (let i = 0; i < data.length; i++) {
+      const index = shape.length > 1 ? `[0, ${i}]` : "[0]";
+      entries.push({
+        key: name,
+        index: i,
+        label: coefficientLabel(name, i, shape),
+        title: `${name}${shape.length === 3 ? `[0, ${Math.floor(i / 2)}, ${i % 2}]` : index}`,
+        value: data[i],
+      });
+    }
+  }
+  return entries;
+}
+
+// The sentence above the picture: what the model is and what each neuron computes.
+export function modelText(form, hidden) {
+  const label = FORM_LABELS[form];
+  return hidden === 0
+    ? `One ${label} neuron: ${FORM_FORMULAS[form]}; class 1 where q(x) > 0.`
+    : `A 2-${hidden}-1 network: ${hidden} ${label} neurons, ReLU, a linear read-out. ` +
+        `Each hidden neuron: ${FORM_FORMULAS[form]}.`;
+}
+
+// One line of the legend: a swatch of the curve's colour and dash, then its text.
+export function legendItem(colour, dash, text) {
+  const swatch = el("span", { className: "dqlp-swatch", "aria-hidden": "true" });
+  swatch.style.borderTopColor = colour;
+  swatch.style.borderTopStyle = dash.length ? "dashed" : "solid";
+  return el("li", {}, [swatch, el("span", { text })]);
+}
+
 export const SLIDER_LIMIT = 3;
 
 function sliderBound(value) {
