@@ -51,6 +51,17 @@ FLAGS = [
     "--remote-debugging-port=0",  # a free port, written to DevToolsActivePort
 ]
 LOCAL_SCHEMES = ("file:", "data:", "blob:", "about:", "chrome:", "devtools:")
+# a JavaScript function: focus the element just before ``target`` in Tab order (what the
+# keyboard reaches, folded-away elements left out), so one real Tab then reaches ``target``
+FOCUS_BEFORE = r"""(target) => {
+  const focusable = [...document.querySelectorAll(
+    'a[href], button, input, select, textarea, summary, [tabindex]')]
+    .filter(e => e.tabIndex >= 0 && !e.disabled && e.checkVisibility());
+  const before = focusable.filter(
+    e => e !== target && (e.compareDocumentPosition(target) & Node.DOCUMENT_POSITION_FOLLOWING)
+      && !target.contains(e));
+  before[before.length - 1].focus();
+}"""
 
 
 def _group_alive(group: int) -> bool:

@@ -303,20 +303,14 @@ def test_the_intro_links_every_episode(rendered):
 SLIDERS = r"""(() => [...document.querySelectorAll('div.plotly-graph-div')]
   .filter(f => f._fullLayout && f._fullLayout.sliders.length)
   .map((f, i) => { f.dataset.test = 'slider-figure-' + i; return f.dataset.test; }))()"""
-FOCUS_BEFORE = r"""((key) => {
-  // focus the focusable element just before the figure's slider, so one Tab reaches it
-  const f = document.querySelector(`[data-test="${key}"]`);
+FOCUS_BEFORE = rf"""((key) => {{
+  // scroll the figure's slider into view and focus what precedes it, so one Tab reaches it
+  const f = document.querySelector(`[data-test="${{key}}"]`);
   const slider = f.querySelector('.slider-container');
-  slider.scrollIntoView({block: 'center'});
-  const focusable = [...document.querySelectorAll(
-    'a[href], button, input, select, textarea, summary, [tabindex]')]
-    .filter(e => e.tabIndex >= 0 && !e.disabled && e.checkVisibility());  // not folded away
-  const before = focusable.filter(
-    e => e !== slider && (e.compareDocumentPosition(slider) & Node.DOCUMENT_POSITION_FOLLOWING)
-      && !slider.contains(e));
-  before[before.length - 1].focus();
-  return {active: f._fullLayout.sliders[0].active, steps: f._fullLayout.sliders[0].steps.length};
-})"""
+  slider.scrollIntoView({{block: 'center'}});
+  ({browser_mod.FOCUS_BEFORE})(slider);
+  return {{active: f._fullLayout.sliders[0].active, steps: f._fullLayout.sliders[0].steps.length}};
+}})"""
 
 
 @pytest.mark.parametrize("name", EPISODES)

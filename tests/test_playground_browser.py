@@ -178,13 +178,7 @@ def test_a_coefficient_slider_moves_with_the_keyboard_and_redraws(page):
     slider = 'input[type="range"][data-role="coefficient"][data-key="weight_quad"]'
     centre(page, 1, slider)  # scrolled into view
     # reached as a reader reaches it: Tab from the focusable element just before it
-    page.eval(f"""(() => {{
-      const s = {ROOTS}[1].querySelector({json.dumps(slider)});
-      const order = [...document.querySelectorAll(
-        'a[href], button, input, select, textarea, summary, [tabindex]')]
-        .filter(e => e.tabIndex >= 0 && !e.disabled && e.checkVisibility());
-      order[order.indexOf(s) - 1].focus();
-    }})()""")
+    page.eval(f"({browser_mod.FOCUS_BEFORE})({ROOTS}[1].querySelector({json.dumps(slider)}))")
     assert page.eval("document.activeElement.dataset.key") != "weight_quad"
     page.key("Tab")
     assert page.eval("document.activeElement.dataset.key") == "weight_quad"
