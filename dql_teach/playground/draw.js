@@ -213,7 +213,7 @@ function drawPoints(ctx, data, bounds, size, colours, isTest) {
   ctx.fillStyle = colours.class1;
   ctx.fill();
   ctx.lineJoin = "round";
-  ctx.stroke();
+  ctx.stroke(); // the circles' outline (colour and width set above): train and test alike
   ctx.restore();
 }
 
